@@ -1,0 +1,69 @@
+// The module's entry: every export of the host ABI (docs/SPEC.md, "Host ABI"). Hosts call only
+// these; everything else in assembly/ is internal.
+import { apdu_response } from "./abi";
+import { OK, ERR_RANGE } from "./status";
+
+/** Board flags given to init(). */
+const BOARD_DISPLAY_128X64: u32 = 1; // else 128x32
+const BOARD_NO_DISPLAY: u32 = 2; // single-button mode, no screen
+
+const APDU_CAPACITY_BYTES: u32 = 4096 + 16;
+const apduBuffer = memory.data(<i32>APDU_CAPACITY_BYTES);
+const responseBuffer = memory.data(16);
+
+let storeRegionOffset: u32 = 0;
+let storeRegionBytes: u32 = 0;
+let flashSectorBytes: u32 = 0;
+let flashPageBytes: u32 = 0;
+let boardFlags: u32 = 0;
+let keyboardLedBits: u32 = 0;
+
+function isPowerOfTwo(value: u32): bool {
+  return value != 0 && (value & (value - 1)) == 0;
+}
+
+/**
+ * Called once after instantiation. The store lives in [regionOffset, regionOffset + regionBytes)
+ * of a flash with the given sector (erase) and page (program) sizes. Returns 0, or ERR_RANGE for a
+ * geometry the store cannot use.
+ */
+export function init(regionOffset: u32, regionBytes: u32, sectorBytes: u32, pageBytes: u32, flags: u32): i32 {
+  if (!isPowerOfTwo(sectorBytes) || !isPowerOfTwo(pageBytes) || pageBytes > sectorBytes) return ERR_RANGE;
+  if (regionOffset % sectorBytes != 0 || regionBytes % sectorBytes != 0) return ERR_RANGE;
+  if (regionBytes / sectorBytes < 2) return ERR_RANGE;
+  storeRegionOffset = regionOffset;
+  storeRegionBytes = regionBytes;
+  flashSectorBytes = sectorBytes;
+  flashPageBytes = pageBytes;
+  boardFlags = flags;
+  return OK;
+}
+
+/** Called by the host at least every 10 ms: timers, typing pace, display refresh. */
+export function tick(): void {}
+
+/** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
+export function button(id: u32, down: u32): void {}
+
+/** The host's keyboard LED output report (bit 0 NumLock, 1 CapsLock, 2 ScrollLock). */
+export function keyboard_leds(bits: u32): void {
+  keyboardLedBits = bits;
+}
+
+/** Where the host writes an incoming APDU before calling apdu(). */
+export function apdu_buffer(): usize {
+  return apduBuffer;
+}
+
+/** How many bytes apdu_buffer() holds. */
+export function apdu_capacity(): u32 {
+  return APDU_CAPACITY_BYTES;
+}
+
+/** Processes the APDU of `length` bytes in apdu_buffer(); the reply comes through apdu_response. */
+export function apdu(length: u32): void {
+  // No applet is selectable yet: ISO 7816-4 "instruction not supported".
+  store<u8>(responseBuffer, 0x6d);
+  store<u8>(responseBuffer + 1, 0x00);
+  apdu_response(responseBuffer, 2);
+}
