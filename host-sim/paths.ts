@@ -13,17 +13,17 @@ export function packageRoot(): string {
   return dir;
 }
 
-export type ModuleBuild = "release" | "debug" | "testkit";
+export type ModuleBuild = "release" | "debug" | `testkit-${string}`;
 
-const FILE_FOR_BUILD: Record<ModuleBuild, string> = {
-  release: "totpkey.wasm",
-  debug: "totpkey.debug.wasm",
-  testkit: "testkit.wasm",
-};
+function fileForBuild(build: ModuleBuild): string {
+  if (build === "release") return "totpkey.wasm";
+  if (build === "debug") return "totpkey.debug.wasm";
+  return `${build}.wasm`; // test modules: build/testkit-<layer>.wasm from assembly/testkit/<layer>.ts
+}
 
 /** The bytes of a built module; a one-line error naming the fix when it was not built. */
 export function readModule(build: ModuleBuild = "release"): Uint8Array {
-  const path = join(packageRoot(), "build", FILE_FOR_BUILD[build]);
+  const path = join(packageRoot(), "build", fileForBuild(build));
   if (!existsSync(path)) throw new Error(`totpkey: ${path} is missing; run 'npm run build'`);
   return new Uint8Array(readFileSync(path));
 }

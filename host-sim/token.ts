@@ -1,8 +1,8 @@
 // One simulated token: the real module, instantiated with the Node host ABI on a NOR flash model,
 // a controllable clock, and captured outputs. Tests, the simulator and benchmarks all drive this.
 import { randomBytes } from "node:crypto";
-import { instantiateSync } from "@assemblyscript/loader";
-import { createImports, ModuleExports, HostDevices } from "./abi.js";
+import { ModuleExports, HostDevices } from "./abi.js";
+import { instantiateWithHost } from "./instance.js";
 import { NorFlash, PICO_FLASH } from "./flash.js";
 import { SimClock } from "./clock.js";
 import { readModule } from "./paths.js";
@@ -75,14 +75,7 @@ export class Token {
       log: (level, text) => this.logs.push({ level, text }),
       hostName: "host-sim 0.1.0",
     };
-    let memory: WebAssembly.Memory | null = null;
-    const imports = createImports(devices, moduleBytes, () => {
-      if (memory === null) throw new Error("module memory used before instantiation");
-      return memory;
-    });
-    const instance = instantiateSync(moduleBytes, imports);
-    this.exports = instance.exports as unknown as ModuleExports;
-    memory = this.exports.memory;
+    this.exports = instantiateWithHost<ModuleExports>(moduleBytes, devices).exports;
     this.initStatus = this.exports.init(regionOffset, regionBytes, geometry.sectorBytes, geometry.pageBytes,
       options.boardFlags ?? 0);
   }
