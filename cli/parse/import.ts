@@ -1,0 +1,104 @@
+// Reads any supported export file and turns it into import entries, detecting the format.
+import { parseOtpauthUri } from "./otpauth.js";
+import { parseMigrationUri, joinBatches, ImportEntry, MigrationBatch } from "./migration.js";
+import { parseCsv } from "./csv.js";
+import { isAegisExport, isTwoFasExport, parseAegis, parseTwoFas } from "./apps.js";
+import { readQrText } from "./qr.js";
+import { ParseError } from "./errors.js";
+
+export type ImportFormat = "otpauth" | "migration" | "csv" | "aegis" | "2fas" | "qr";
+
+export interface ImportSource {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ImportResult {
+  entries: ImportEntry[];
+  warnings: string[];
+  formats: ImportFormat[];
+}
+
+function entryFromUri(uri: string): ImportEntry {
+  try {
+    const credential = parseOtpauthUri(uri);
+    const label = credential.issuer ? `${credential.issuer}:${credential.account}` : credential.account;
+    return { label, credential };
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    const labelMatch = /^otpauth:\/\/[^/]*\/([^?]*)/i.exec(uri);
+    let label = uri.slice(0, 40);
+    if (labelMatch) {
+      try { label = decodeURIComponent(labelMatch[1]); } catch { label = labelMatch[1]; }
+    }
+    return { label, error: error.message };
+  }
+}
+
+/** Splits one source into entries and migration batches (joined across all sources later). */
+function readSource(source: ImportSource, batches: MigrationBatch[], formats: Set<ImportFormat>): ImportEntry[] {
+  const { bytes, name } = source;
+  if ((bytes[0] === 0x89 && bytes[1] === 0x50) || (bytes[0] === 0xff && bytes[1] === 0xd8)) {
+    formats.add("qr");
+    const text = readQrText(bytes, name);
+    if (!/^otpauth(-migration)?:/i.test(text.trim())) {
+      const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+      throw new ParseError(`${name}: the QR code holds no otpauth URI (it reads ${JSON.stringify(shown)})`);
+    }
+    return readText(text, name, batches, formats);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    throw new ParseError(`${name}: not a text file, PNG or JPEG`);
+  }
+  return readText(text, name, batches, formats);
+}
+
+function readText(text: string, name: string, batches: MigrationBatch[], formats: Set<ImportFormat>): ImportEntry[] {
+  const trimmed = text.trim();
+  if (trimmed === "") throw new ParseError(`${name}: the file is empty`);
+  if (trimmed.startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch (error) {
+      throw new ParseError(`${name}: invalid JSON (${(error as Error).message})`);
+    }
+    if (isAegisExport(json)) { formats.add("aegis"); return parseAegis(json); }
+    if (isTwoFasExport(json)) { formats.add("2fas"); return parseTwoFas(json); }
+    throw new ParseError(`${name}: JSON that is neither an Aegis nor a 2FAS export`);
+  }
+  const lines = trimmed.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+  if (/^otpauth(-migration)?:/i.test(lines[0] ?? "")) {
+    const entries: ImportEntry[] = [];
+    for (const line of lines) {
+      if (/^otpauth-migration:/i.test(line)) {
+        formats.add("migration");
+        batches.push(parseMigrationUri(line));
+      } else {
+        formats.add("otpauth");
+        entries.push(entryFromUri(line));
+      }
+    }
+    return entries;
+  }
+  formats.add("csv");
+  try {
+    return parseCsv(text);
+  } catch (error) {
+    if (error instanceof ParseError) throw new ParseError(`${name}: ${error.message} (formats: otpauth URIs one per line, CSV, Aegis or 2FAS JSON, PNG/JPEG QR codes)`);
+    throw error;
+  }
+}
+
+/** Reads every source; Google Authenticator batches are joined across sources. */
+export function readImportSources(sources: ImportSource[]): ImportResult {
+  const batches: MigrationBatch[] = [];
+  const formats = new Set<ImportFormat>();
+  const entries: ImportEntry[] = [];
+  for (const source of sources) entries.push(...readSource(source, batches, formats));
+  const joined = joinBatches(batches);
+  return { entries: [...entries, ...joined.entries], warnings: joined.warnings, formats: [...formats] };
+}
