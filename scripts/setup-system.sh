@@ -5,6 +5,9 @@ set -euo pipefail
 
 PACKAGES=(
   oathtool            # independent oracle for HOTP/TOTP codes in tests
+  gcc-arm-none-eabi        # cross compiler for the RP2040 firmware (boards/rp2040, npm run build:firmware)
+  binutils-arm-none-eabi   # its assembler, linker and objcopy (ELF -> .bin for the UF2)
+  libnewlib-arm-none-eabi  # the C library and libgcc multilibs (thumb/v6-m) the firmware links
 )
 
 missing=()

@@ -1,0 +1,40 @@
+// Vector table and reset handler: copy .data (and the RAM-resident flash code) from flash, zero
+// .bss, then main(). boot2 has already set VTOR to this table and loaded the stack pointer.
+#include <stdint.h>
+#include "board.h"
+
+extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_top;
+int main(void);
+void reset_handler(void);
+
+// Faults and stray interrupts stop here; the watchdog (once armed) turns that into a reset.
+static void unexpected_exception(void) {
+  for (;;) __asm volatile("wfi");
+}
+
+void isr_usbctrl(void) __attribute__((weak, alias("default_irq")));
+void default_irq(void) { unexpected_exception(); }
+
+#define IRQ_COUNT 32
+#define IRQ_USBCTRL 5
+
+typedef void (*vector_t)(void);
+__attribute__((section(".vectors"), used)) const vector_t vector_table[16 + IRQ_COUNT] = {
+    [2 ... 16 + IRQ_COUNT - 1] = default_irq,
+    [0] = (vector_t)&__stack_top,
+    [1] = reset_handler,
+    [2] = unexpected_exception,  // NMI
+    [3] = unexpected_exception,  // HardFault
+    [11] = unexpected_exception, // SVCall
+    [14] = unexpected_exception, // PendSV
+    [15] = unexpected_exception, // SysTick
+    [16 + IRQ_USBCTRL] = isr_usbctrl,
+};
+
+void reset_handler(void) {
+  uint32_t *source = &__data_load;
+  for (uint32_t *target = &__data_start; target < &__data_end;) *target++ = *source++;
+  for (uint32_t *target = &__bss_start; target < &__bss_end;) *target++ = 0;
+  main();
+  unexpected_exception();
+}
