@@ -1,0 +1,143 @@
+// Loading the module into wasm3 and calling its exports (docs/SPEC.md, "Host ABI"). Every call
+// ends in TK_OK or TK_STOPPED; once stopped, the module is never entered again (the board resets,
+// the native host reports and waits for the next boot).
+#include <string.h>
+
+#include "host.h"
+
+typedef struct {
+  const char *name;
+  IM3Function *slot;
+  uint32_t argCount;
+  M3ValueType argType;  // every argument of every export is i32
+  uint32_t retCount;    // 0 or 1 (an i32)
+} tk_export;
+
+static void free_runtime(tk_host *host) {
+  if (host->runtime) m3_FreeRuntime(host->runtime);
+  if (host->environment) m3_FreeEnvironment(host->environment);
+  host->runtime = NULL;
+  host->environment = NULL;
+}
+
+void tk_host_unload(tk_host *host) {
+  free_runtime(host);
+  memset(host, 0, sizeof *host);
+}
+
+static const char *find_exports(tk_host *host) {
+  const tk_export exports[] = {
+    {"init", &host->init, 5, c_m3Type_i32, 1},
+    {"tick", &host->tick, 0, c_m3Type_i32, 0},
+    {"button", &host->button, 2, c_m3Type_i32, 0},
+    {"keyboard_leds", &host->keyboardLeds, 1, c_m3Type_i32, 0},
+    {"apdu_buffer", &host->apduBuffer, 0, c_m3Type_i32, 1},
+    {"apdu_capacity", &host->apduCapacity, 0, c_m3Type_i32, 1},
+    {"apdu", &host->apdu, 1, c_m3Type_i32, 0},
+  };
+  for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++) {
+    const tk_export *wanted = &exports[i];
+    if (m3_FindFunction(wanted->slot, host->runtime, wanted->name) != m3Err_none) return "module lacks an ABI export";
+    IM3Function function = *wanted->slot;
+    if (m3_GetArgCount(function) != wanted->argCount || m3_GetRetCount(function) != wanted->retCount) {
+      return "an ABI export has the wrong signature";
+    }
+    for (uint32_t a = 0; a < wanted->argCount; a++) {
+      if (m3_GetArgType(function, a) != wanted->argType) return "an ABI export has the wrong signature";
+    }
+    if (wanted->retCount == 1 && m3_GetRetType(function, 0) != c_m3Type_i32) return "an ABI export has the wrong signature";
+  }
+  return NULL;
+}
+
+const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes) {
+  memset(host, 0, sizeof *host);
+  sha256_digest(wasm, wasmBytes, host->moduleSha256);
+  host->environment = m3_NewEnvironment();
+  if (host->environment == NULL) return "out of memory (wasm3 environment)";
+  host->runtime = m3_NewRuntime(host->environment, wasmStackBytes, host);
+  if (host->runtime == NULL) {
+    free_runtime(host);
+    return "out of memory (wasm3 runtime)";
+  }
+  IM3Module module = NULL;
+  M3Result result = m3_ParseModule(host->environment, &module, wasm, wasmBytes);
+  if (result == m3Err_none) {
+    result = m3_LoadModule(host->runtime, module);
+    if (result != m3Err_none) m3_FreeModule(module);  // not owned by the runtime when loading failed
+  }
+  // Link, then compile every function now: a missing import or an opcode this wasm3 build lacks
+  // (a float, for one) is refused at boot rather than at first use.
+  if (result == m3Err_none) result = tk_link_imports(module, host);
+  if (result == m3Err_none) result = m3_CompileModule(module);
+  const char *failure = result;
+  if (failure == NULL) failure = find_exports(host);
+  if (failure != NULL) {
+    free_runtime(host);
+    return failure;
+  }
+  // The start function (module-level initialisers) runs once; a trap there stops the module.
+  result = m3_RunStart(module);
+  if (result != m3Err_none && host->state == TK_RUNNING) {
+    host->state = TK_STOPPED_TRAP;
+    host->stopDetail = result;
+  }
+  return NULL;
+}
+
+// Turns a call's result into TK_OK or TK_STOPPED, keeping the first reason the module stopped.
+static int finish_call(tk_host *host, M3Result result) {
+  if (result == m3Err_none && host->state == TK_RUNNING) return TK_OK;
+  if (host->state == TK_RUNNING) {
+    host->state = TK_STOPPED_TRAP;
+    host->stopDetail = result;
+  }
+  return TK_STOPPED;
+}
+
+int tk_host_init(tk_host *host, uint32_t regionOffset, uint32_t regionBytes, uint32_t sectorBytes,
+                 uint32_t pageBytes, uint32_t boardFlags, int32_t *status) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  int outcome = finish_call(host, m3_CallV(host->init, regionOffset, regionBytes, sectorBytes, pageBytes, boardFlags));
+  if (outcome != TK_OK) return outcome;
+  return finish_call(host, m3_GetResultsV(host->init, status));
+}
+
+int tk_host_tick(tk_host *host) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  return finish_call(host, m3_CallV(host->tick));
+}
+
+int tk_host_button(tk_host *host, uint32_t buttonId, uint32_t down) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  return finish_call(host, m3_CallV(host->button, buttonId, down));
+}
+
+int tk_host_keyboard_leds(tk_host *host, uint32_t bits) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  return finish_call(host, m3_CallV(host->keyboardLeds, bits));
+}
+
+static int call_u32(tk_host *host, IM3Function function, uint32_t *value) {
+  int outcome = finish_call(host, m3_CallV(function));
+  if (outcome != TK_OK) return outcome;
+  return finish_call(host, m3_GetResultsV(function, value));
+}
+
+int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  uint32_t capacity = 0, buffer = 0;
+  if (call_u32(host, host->apduCapacity, &capacity) != TK_OK) return TK_STOPPED;
+  if (length > capacity) return TK_REFUSED;
+  if (call_u32(host, host->apduBuffer, &buffer) != TK_OK) return TK_STOPPED;
+  uint32_t memoryBytes = 0;
+  uint8_t *memory = m3_GetMemory(host->runtime, &memoryBytes, 0);
+  if (memory == NULL || (uint64_t)buffer + length > memoryBytes) {
+    host->state = TK_STOPPED_GUEST_MEMORY;
+    host->stopDetail = "apdu_buffer";
+    return TK_STOPPED;
+  }
+  memcpy(memory + buffer, command, length);
+  host->apduPending = 1;
+  return finish_call(host, m3_CallV(host->apdu, length));
+}

@@ -1,0 +1,69 @@
+// The portable host: embeds wasm3, loads the token module once, links every import of the host ABI
+// (docs/SPEC.md, "Host ABI") and calls the module's exports. A board provides board.h and drives
+// these calls from its event loop (see loop.h).
+#ifndef TOTPKEY_HOST_H
+#define TOTPKEY_HOST_H
+
+#include <stdint.h>
+
+#include "wasm3.h"
+#include "sha256.h"
+
+/** How a call into the module ended. */
+#define TK_OK 0
+/** The module is stopped (panic, out-of-range pointer, trap): no further call reaches it. */
+#define TK_STOPPED (-1)
+/** The host refused the request itself (an APDU longer than the module's buffer). */
+#define TK_REFUSED (-2)
+
+typedef enum {
+  TK_RUNNING = 0,
+  TK_STOPPED_PANIC,         // the module called panic()
+  TK_STOPPED_GUEST_MEMORY,  // the module passed a pointer/length outside its memory
+  TK_STOPPED_TRAP,          // wasm3 trapped (unreachable, bounds, stack overflow...)
+} tk_run_state;
+
+/** A panic message is kept (and reported) up to this many bytes. */
+#define TK_PANIC_MESSAGE_BYTES 256
+
+typedef struct {
+  IM3Environment environment;
+  IM3Runtime runtime;
+  IM3Function init, tick, button, keyboardLeds, apduBuffer, apduCapacity, apdu;
+  uint8_t moduleSha256[SHA256_DIGEST_BYTES];
+  tk_run_state state;
+  /** TK_STOPPED_GUEST_MEMORY: the import (or export) that carried the bad pointer, e.g. "log" or
+   *  "display_frame (length)". TK_STOPPED_TRAP: wasm3's message. */
+  const char *stopDetail;
+  uint8_t panicMessage[TK_PANIC_MESSAGE_BYTES];
+  uint32_t panicMessageBytes;
+  uint32_t panicLine;
+  /** An apdu() call whose reply has not come yet (the module waits for a press). */
+  int apduPending;
+} tk_host;
+
+/**
+ * Parses, links and compiles the module (every function, so a feature wasm3 lacks fails here, at
+ * boot) and runs its start function. `wasm` must stay valid while the host lives (wasm3 keeps
+ * pointers into it). `wasmStackBytes` is the interpreter's value stack. Returns NULL, or a message
+ * saying why the module cannot run (the host is then unloaded).
+ */
+const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes);
+void tk_host_unload(tk_host *host);
+
+int tk_host_init(tk_host *host, uint32_t regionOffset, uint32_t regionBytes, uint32_t sectorBytes,
+                 uint32_t pageBytes, uint32_t boardFlags, int32_t *status);
+int tk_host_tick(tk_host *host);
+int tk_host_button(tk_host *host, uint32_t buttonId, uint32_t down);
+int tk_host_keyboard_leds(tk_host *host, uint32_t bits);
+/** Copies the APDU into the module's buffer and calls apdu(). TK_REFUSED when it does not fit. */
+int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length);
+
+/** Links the ABI's imports into a parsed module (host/imports.c). */
+M3Result tk_link_imports(IM3Module module, tk_host *host);
+
+/** M3Result values the imports trap with, so the host can tell its own stops from wasm3's traps. */
+extern const char TK_TRAP_PANIC[];
+extern const char TK_TRAP_GUEST_MEMORY[];
+
+#endif

@@ -1,0 +1,115 @@
+// totpkey-native: the token module under wasm3 on Linux, with a file-backed flash. It runs a
+// scenario script (docs/SPEC.md, "Scenario format") from a file or stdin and prints the outputs.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_native.h"
+#include "heap_stats.h"
+#include "host.h"
+#include "scenario.h"
+#include "wasm3_config.h"
+
+static const char USAGE[] =
+  "usage: totpkey-native [--module FILE] [--flash FILE] [--stats] [SCRIPT | -]\n"
+  "       totpkey-native --check [--module FILE]\n"
+  "\n"
+  "Runs build/totpkey.wasm under wasm3 and executes a scenario script (a file, or stdin when\n"
+  "SCRIPT is '-' or absent), printing its output lines. The flash is a 2 MiB image file (Pico\n"
+  "geometry), created erased when missing.\n"
+  "  --module FILE  the module (default: ../totpkey.wasm beside this program's folder)\n"
+  "  --flash FILE   the flash image (default: flash.img beside this program)\n"
+  "  --stats        print wasm3's heap use to stderr at the end\n"
+  "  --check        load, link and compile the module, print its heap use, and exit\n"
+  "Exit codes: 0 done, 1 the module stopped (panic, bad pointer, trap), 2 usage or script error,\n"
+  "3 the module cannot be loaded.\n";
+
+// `name` in the folder of this program (argv[0]), or in `up` levels above it.
+static char *beside_program(const char *argv0, const char *name, int up) {
+  char *path = malloc(strlen(argv0) + strlen(name) + 8);
+  if (path == NULL) abort();
+  strcpy(path, argv0);
+  char *slash = strrchr(path, '/');
+  if (slash) slash[1] = 0; else path[0] = 0;
+  while (up-- > 0) strcat(path, "../");
+  strcat(path, name);
+  return path;
+}
+
+static uint8_t *read_file(const char *path, uint32_t *bytes) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL) return NULL;
+  size_t capacity = 1 << 16, used = 0;
+  uint8_t *data = malloc(capacity);
+  size_t got;
+  while (data && (got = fread(data + used, 1, capacity - used, file)) > 0) {
+    used += got;
+    if (used == capacity) data = realloc(data, capacity *= 2);
+  }
+  fclose(file);
+  *bytes = (uint32_t)used;
+  return data;
+}
+
+static void print_heap_stats(void) {
+  fprintf(stderr, "wasm3 heap: peak %zu bytes live, %zu bytes allocated in all (%zu allocations)\n",
+          wasm3Heap.peakLiveBytes, wasm3Heap.totalBytes, wasm3Heap.allocations);
+}
+
+int main(int argc, char **argv) {
+  const char *modulePath = NULL, *flashPath = NULL, *scriptPath = NULL;
+  int stats = 0, check = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) modulePath = argv[++i];
+    else if (strcmp(argv[i], "--flash") == 0 && i + 1 < argc) flashPath = argv[++i];
+    else if (strcmp(argv[i], "--stats") == 0) stats = 1;
+    else if (strcmp(argv[i], "--check") == 0) check = 1;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(USAGE, stdout); return 0; }
+    else if (scriptPath == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) scriptPath = argv[i];
+    else { fprintf(stderr, "totpkey-native: unexpected argument '%s'\n%s", argv[i], USAGE); return SCENARIO_EXIT_SCRIPT_ERROR; }
+  }
+  if (modulePath == NULL) modulePath = beside_program(argv[0], "totpkey.wasm", 1);
+  uint32_t wasmBytes = 0;
+  uint8_t *wasm = read_file(modulePath, &wasmBytes);
+  if (wasm == NULL) {
+    fprintf(stderr, "totpkey-native: cannot read the module %s (run 'npm run build')\n", modulePath);
+    return SCENARIO_EXIT_LOAD_FAILED;
+  }
+
+  if (check) {
+    static tk_host host;
+    nativeBoard.flash.geometry = (board_flash_geometry){2u * 1024 * 1024, 4096, 256};
+    const char *failure = tk_host_load(&host, wasm, wasmBytes, TK_WASM_STACK_BYTES);
+    if (failure != NULL || host.state != TK_RUNNING) {
+      fprintf(stderr, "totpkey-native: %s cannot run: %s\n", modulePath, failure ? failure : host.stopDetail);
+      return SCENARIO_EXIT_LOAD_FAILED;
+    }
+    printf("ok %s\n", modulePath);
+    print_heap_stats();
+    tk_host_unload(&host);
+    return 0;
+  }
+
+  FILE *script = stdin;
+  if (scriptPath != NULL && strcmp(scriptPath, "-") != 0) {
+    script = fopen(scriptPath, "r");
+    if (script == NULL) {
+      fprintf(stderr, "totpkey-native: cannot read the script %s\n", scriptPath);
+      return SCENARIO_EXIT_SCRIPT_ERROR;
+    }
+  }
+  if (flashPath == NULL) flashPath = beside_program(argv[0], "flash.img", 0);
+  // A Raspberry Pi Pico's W25Q16JV, as host-sim/flash.ts PICO_FLASH.
+  const board_flash_geometry pico = {2u * 1024 * 1024, 4096, 256};
+  const char *failure = flash_file_open(&nativeBoard.flash, flashPath, pico);
+  if (failure != NULL) {
+    fprintf(stderr, "totpkey-native: %s: %s\n", flashPath, failure);
+    return SCENARIO_EXIT_SCRIPT_ERROR;
+  }
+  native_board_reset();
+  int exitCode = scenario_run(script, wasm, wasmBytes);
+  if (stats) print_heap_stats();
+  flash_file_close(&nativeBoard.flash);
+  free(wasm);
+  return exitCode;
+}
