@@ -15,6 +15,11 @@ vendor="$root/.vendor"
 target="$vendor/wasm3-${version}"
 stamp="$target/.verified-sha256"
 
+# Builds may run this at the same time (test files in parallel, native and firmware builds): one at a time.
+mkdir -p "$vendor"
+exec 8>"$vendor/.fetch-wasm3.lock"
+flock 8
+
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sdist_sha256" ] && [ -f "$target/source/wasm3.h" ]; then
   echo "$target/source"
   exit 0

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "wasm3_config.h"
 
 typedef struct {
   const char *name;
@@ -69,7 +70,9 @@ const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes,
   // Link, then compile every function now: a missing import or an opcode this wasm3 build lacks
   // (a float, for one) is refused at boot rather than at first use.
   if (result == m3Err_none) result = tk_link_imports(module, host);
+#if TK_COMPILE_AT_BOOT
   if (result == m3Err_none) result = m3_CompileModule(module);
+#endif
   const char *failure = result;
   if (failure == NULL) failure = find_exports(host);
   if (failure != NULL) {

@@ -43,8 +43,8 @@ typedef struct {
 } tk_host;
 
 /**
- * Parses, links and compiles the module (every function, so a feature wasm3 lacks fails here, at
- * boot) and runs its start function. `wasm` must stay valid while the host lives (wasm3 keeps
+ * Parses and links the module, compiles every function (with TK_COMPILE_AT_BOOT, the default: a
+ * feature wasm3 lacks then fails here, at boot) and runs its start function. `wasm` must stay valid while the host lives (wasm3 keeps
  * pointers into it). `wasmStackBytes` is the interpreter's value stack. Returns NULL, or a message
  * saying why the module cannot run (the host is then unloaded).
  */

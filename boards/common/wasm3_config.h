@@ -37,6 +37,13 @@
 #define d_m3SkipStackCheck 0
 #define d_m3SkipMemoryBoundsCheck 0
 
+// Compile every function when the module loads (1), so RAM use is known at boot and a function
+// wasm3 cannot compile fails there; 0 leaves wasm3's lazy compilation on first call (less RAM for
+// functions never called, but a late out-of-memory is a runtime stop).
+#ifndef TK_COMPILE_AT_BOOT
+#define TK_COMPILE_AT_BOOT 1
+#endif
+
 // The interpreter's value stack per runtime (boards/common passes it to m3_NewRuntime).
 #ifndef TK_WASM_STACK_BYTES
 #define TK_WASM_STACK_BYTES (8 * 1024)

@@ -9,6 +9,8 @@
 #include "host.h"
 #include "scenario.h"
 #include "wasm3_config.h"
+// wasm3's internal structures, read only to report where its heap goes (--check).
+#include "m3_env.h"
 
 static const char USAGE[] =
   "usage: totpkey-native [--module FILE] [--flash FILE] [--stats] [SCRIPT | -]\n"
@@ -20,7 +22,8 @@ static const char USAGE[] =
   "  --module FILE  the module (default: ../totpkey.wasm beside this program's folder)\n"
   "  --flash FILE   the flash image (default: flash.img beside this program)\n"
   "  --stats        print wasm3's heap use to stderr at the end\n"
-  "  --check        load, link and compile the module, print its heap use, and exit\n"
+  "  --check        load, link and compile any module importing only the host ABI (the token or\n"
+  "                 a test module), print wasm3's heap use, and exit\n"
   "Exit codes: 0 done, 1 the module stopped (panic, bad pointer, trap), 2 usage or script error,\n"
   "3 the module cannot be loaded.\n";
 
@@ -56,6 +59,43 @@ static void print_heap_stats(void) {
           wasm3Heap.peakLiveBytes, wasm3Heap.totalBytes, wasm3Heap.allocations);
 }
 
+// --check: parse, link and compile every function of any module that imports only the host ABI
+// (the token or a test module), as a board would at boot, and report wasm3's heap use.
+static int check_module(const char *modulePath, const uint8_t *wasm, uint32_t wasmBytes) {
+  static tk_host host;
+  IM3Environment environment = m3_NewEnvironment();
+  IM3Runtime runtime = environment ? m3_NewRuntime(environment, TK_WASM_STACK_BYTES, &host) : NULL;
+  IM3Module module = NULL;
+  M3Result result = runtime ? m3_ParseModule(environment, &module, wasm, wasmBytes) : "out of memory";
+  if (result == m3Err_none) {
+    result = m3_LoadModule(runtime, module);
+    if (result != m3Err_none) m3_FreeModule(module);
+  }
+  if (result == m3Err_none) result = tk_link_imports(module, &host);
+  if (result == m3Err_none) result = m3_CompileModule(module);
+  if (result == m3Err_none) {
+    printf("ok %s\n", modulePath);
+    print_heap_stats();
+    size_t pageCount = 0, pageBytes = 0, usedLines = 0;
+    for (int list = 0; list < 2; list++) {
+      for (IM3CodePage page = list ? runtime->pagesFull : runtime->pagesOpen; page; page = page->info.next) {
+        pageCount++;
+        pageBytes += sizeof(M3CodePageHeader) + sizeof(code_t) * page->info.numLines;
+        usedLines += page->info.lineIndex;
+      }
+    }
+    fprintf(stderr, "wasm3 code: %zu pages, %zu bytes (%zu bytes used); runtime struct %zu bytes; "
+            "linear memory %u bytes; value stack %u bytes; %zu-byte code words\n",
+            pageCount, pageBytes, usedLines * sizeof(code_t), sizeof(M3Runtime), m3_GetMemorySize(runtime),
+            (unsigned)TK_WASM_STACK_BYTES, sizeof(code_t));
+  } else {
+    fprintf(stderr, "totpkey-native: %s cannot run: %s\n", modulePath, result);
+  }
+  if (runtime) m3_FreeRuntime(runtime);
+  if (environment) m3_FreeEnvironment(environment);
+  return result == m3Err_none ? 0 : SCENARIO_EXIT_LOAD_FAILED;
+}
+
 int main(int argc, char **argv) {
   const char *modulePath = NULL, *flashPath = NULL, *scriptPath = NULL;
   int stats = 0, check = 0;
@@ -76,19 +116,7 @@ int main(int argc, char **argv) {
     return SCENARIO_EXIT_LOAD_FAILED;
   }
 
-  if (check) {
-    static tk_host host;
-    nativeBoard.flash.geometry = (board_flash_geometry){2u * 1024 * 1024, 4096, 256};
-    const char *failure = tk_host_load(&host, wasm, wasmBytes, TK_WASM_STACK_BYTES);
-    if (failure != NULL || host.state != TK_RUNNING) {
-      fprintf(stderr, "totpkey-native: %s cannot run: %s\n", modulePath, failure ? failure : host.stopDetail);
-      return SCENARIO_EXIT_LOAD_FAILED;
-    }
-    printf("ok %s\n", modulePath);
-    print_heap_stats();
-    tk_host_unload(&host);
-    return 0;
-  }
+  if (check) return check_module(modulePath, wasm, wasmBytes);
 
   FILE *script = stdin;
   if (scriptPath != NULL && strcmp(scriptPath, "-") != 0) {
