@@ -1,0 +1,102 @@
+// Codes from a slot's secret, computed inside the module by the OTP layer. The secret is read from
+// flash into the record buffer, turned into a prepared HMAC context, and both are wiped after use.
+import { ERR_RANGE, ERR_NOT_FOUND, ERR_STATE } from "../status";
+import { hmacPrepare, hmacWithContext, hotpWithContext, totpCounter, HMAC_CONTEXT_BYTES } from "../otp";
+import {
+  SLOT_COUNT, KIND_HOTP, KIND_TOTP, RECORD_HEADER_BYTES, RECORD_COUNTER, COUNTER_PAYLOAD_BYTES,
+  ENCODING_PLAIN, HEADER_ENCODING, SLOT_NAME,
+} from "./format";
+import { recordBuffer, appendRecord } from "./log";
+import { storeMounted } from "./mount";
+import {
+  slotBase, slotMeta, slotNameBytes, slotSecretBytes, slotCounterValue, setSlotCounterValue,
+  setSlotCounterRecord, metaKind, metaAlgorithm, metaDigits, metaPeriod,
+} from "./ram";
+import { loadSlotRecord, scrubRecordBuffer } from "./slot-record";
+
+const keyContext = memory.data(HMAC_CONTEXT_BYTES);
+export const CODES_STATIC_BYTES: u32 = <u32>HMAC_CONTEXT_BYTES;
+
+// OK when `slot` is a used slot of `kind` (0: any kind).
+function checkSlot(slot: u32, kind: u32): i32 {
+  if (!storeMounted) return ERR_STATE;
+  if (slot >= SLOT_COUNT) return ERR_RANGE;
+  if (slotBase(slot) == 0) return ERR_NOT_FOUND;
+  if (kind != 0 && metaKind(slotMeta(slot)) != kind) return ERR_STATE;
+  return 0;
+}
+
+// Prepares keyContext from the slot's secret on flash.
+function prepareKey(slot: u32): i32 {
+  const loaded = loadSlotRecord(slot);
+  if (loaded < 0) return loaded;
+  if (load<u8>(recordBuffer + HEADER_ENCODING) != ENCODING_PLAIN) {
+    scrubRecordBuffer();
+    return ERR_STATE; // an encrypted payload: needs the PIN layer
+  }
+  const secret = recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME + <usize>slotNameBytes(slot);
+  const prepared = hmacPrepare(metaAlgorithm(slotMeta(slot)), secret, slotSecretBytes(slot), keyContext);
+  scrubRecordBuffer();
+  return prepared;
+}
+
+function forgetKey(): void {
+  memory.fill(keyContext, 0, HMAC_CONTEXT_BYTES);
+}
+
+/** The TOTP code of a TOTP slot at `unixSeconds` (0 .. 10^digits - 1), or <0. Writes nothing. */
+export function slotTotp(slot: u32, unixSeconds: i64): i64 {
+  const invalid = checkSlot(slot, KIND_TOTP);
+  if (invalid < 0) return invalid;
+  const meta = slotMeta(slot);
+  const step = totpCounter(unixSeconds, metaPeriod(meta));
+  if (step < 0) return step;
+  const prepared = prepareKey(slot);
+  if (prepared < 0) return prepared;
+  const code = hotpWithContext(keyContext, <u64>step, metaDigits(meta));
+  forgetKey();
+  return code;
+}
+
+/**
+ * Persists counter + 1 for a HOTP slot and returns the counter it replaced, or <0. One small
+ * program operation; no erase except an occasional compaction.
+ */
+export function slotCounterAdvance(slot: u32): i64 {
+  const invalid = checkSlot(slot, KIND_HOTP);
+  if (invalid < 0) return invalid;
+  const counter = slotCounterValue(slot);
+  if (counter >= <u64>i64.MAX_VALUE) return ERR_RANGE; // the result must stay a non-negative i64
+  const payload = recordBuffer + <usize>RECORD_HEADER_BYTES;
+  store<u8>(payload, <u8>slot);
+  store<u64>(payload + 1, counter + 1);
+  const at = appendRecord(recordBuffer, RECORD_COUNTER, COUNTER_PAYLOAD_BYTES, ENCODING_PLAIN, false);
+  if (at < 0) return at;
+  setSlotCounterValue(slot, counter + 1);
+  setSlotCounterRecord(slot, <u32>at);
+  return <i64>counter;
+}
+
+/** HOTP: persists counter + 1 first, then returns the code of the old counter (a power cut can
+ *  skip a code but never repeat one), or <0. */
+export function slotHotpNext(slot: u32): i64 {
+  const counter = slotCounterAdvance(slot);
+  if (counter < 0) return counter;
+  const prepared = prepareKey(slot);
+  if (prepared < 0) return prepared;
+  const code = hotpWithContext(keyContext, <u64>counter, metaDigits(slotMeta(slot)));
+  forgetKey();
+  return code;
+}
+
+/** HMAC of `challenge` under the slot's secret and algorithm (any kind): the digest length
+ *  written to `digestOut`, or <0. YKOATH's full responses. */
+export function slotHmac(slot: u32, challenge: usize, challengeBytes: u32, digestOut: usize): i32 {
+  const invalid = checkSlot(slot, 0);
+  if (invalid < 0) return invalid;
+  const prepared = prepareKey(slot);
+  if (prepared < 0) return prepared;
+  const length = hmacWithContext(keyContext, challenge, challengeBytes, digestOut);
+  forgetKey();
+  return length;
+}
