@@ -13,7 +13,7 @@ fi
 command -v arm-none-eabi-gcc >/dev/null || { echo "build-firmware: arm-none-eabi-gcc missing after setup" >&2; exit 1; }
 
 cpu=(-mcpu=cortex-m0plus -mthumb)
-cflags=("${cpu[@]}" -Os -g -std=c11 -ffreestanding -ffunction-sections -fdata-sections
+cflags=("${cpu[@]}" -Os -g -std=gnu11 -ffreestanding -ffunction-sections -fdata-sections
         -Wall -Wextra -Werror -Wno-override-init -I"$board")
 
 # boot2: assembled alone, padded to 252 bytes, CRC32 appended, then linked in as raw bytes.

@@ -1,6 +1,6 @@
 // Three buttons to ground with the pads' pull-ups (pressed reads 0). A raw level must stay the same
 // for BUTTON_DEBOUNCE_US before it becomes the debounced state, so contact bounce gives one edge.
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 static const uint32_t button_pins[BUTTON_COUNT] = {PIN_BUTTON_UP, PIN_BUTTON_DOWN, PIN_BUTTON_OK};

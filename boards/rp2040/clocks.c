@@ -1,7 +1,7 @@
 // Clock tree (datasheet 2.15-2.18): XOSC 12 MHz -> clk_ref; PLL_SYS 1500 MHz VCO / 6 / 2 = 125 MHz
 // -> clk_sys and clk_peri; PLL_USB 1200 MHz VCO / 5 / 5 = 48 MHz -> clk_usb; a 1 MHz tick for the
 // timer from clk_ref through the watchdog's tick generator.
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 static void reset_cycle(uint32_t bits) {

@@ -1,7 +1,7 @@
 // DS3231 RTC (Maxim datasheet): registers 0x00..0x06 hold seconds..year in BCD (24-hour mode,
 // century flag in the month register), 0x0F bit 7 (OSF) says the oscillator stopped and the time
 // is invalid. Civil date <-> days since 1970 with the era-based algorithm (integers only).
-#include "board.h"
+#include "rp2040_board.h"
 
 #define REG_SECONDS 0x00u
 #define REG_STATUS 0x0fu

@@ -3,7 +3,7 @@
 // between exit and re-entry lives in RAM (.time_critical), touches no flash, and runs with
 // interrupts off. XIP comes back through our own boot2, copied to RAM at init.
 #include <string.h>
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 typedef void *(*rom_table_lookup_fn)(const uint16_t *table, uint32_t code);

@@ -1,6 +1,6 @@
 // I2C0 master at 400 kHz (datasheet 4.3, DW_apb_i2c). Every wait has a timeout, so a missing or
 // stuck device costs a few milliseconds and an error, never a hang.
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 #define I2C_HZ 400000u

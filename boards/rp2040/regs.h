@@ -91,6 +91,13 @@
 #define TIMER_TIMELR (TIMER_BASE + 0x0c)
 #define TIMER_TIMERAWH (TIMER_BASE + 0x24)
 #define TIMER_TIMERAWL (TIMER_BASE + 0x28)
+#define TIMER_ALARM0 (TIMER_BASE + 0x10)
+#define TIMER_INTR (TIMER_BASE + 0x34)
+#define TIMER_INTE (TIMER_BASE + 0x38)
+#define IRQ_TIMER_0 0u
+#define IRQ_USBCTRL 5u
+#define NVIC_ISER 0xe000e100u
+#define NVIC_ICER 0xe000e180u
 
 // ---- GPIO (2.19): function select, pads, and the single-cycle IO block --------------------------
 #define IO_BANK0_BASE 0x40014000u
@@ -192,7 +199,7 @@
 #define USB_INTR_SETUP_REQ (1u << 16)
 // DPRAM layout in device mode.
 #define USB_DPRAM_SETUP_PACKET (USBCTRL_DPRAM_BASE + 0x000)
-#define USB_DPRAM_EP_CTRL(ep, out) (USBCTRL_DPRAM_BASE + 8u * ((ep) - 1u) + ((out) ? 4u : 0u))
+#define USB_DPRAM_EP_CTRL(ep, out) (USBCTRL_DPRAM_BASE + 0x08u + 8u * ((ep) - 1u) + ((out) ? 4u : 0u))
 #define USB_DPRAM_BUF_CTRL(ep, out) (USBCTRL_DPRAM_BASE + 0x80u + 8u * (ep) + ((out) ? 4u : 0u))
 #define USB_DPRAM_EP0_BUFFER 0x100u
 #define USB_DPRAM_FIRST_FREE 0x180u

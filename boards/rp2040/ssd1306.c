@@ -1,7 +1,7 @@
 // SSD1306 128x64 / 128x32 OLED on I2C (SSD1306 datasheet, command table 9). A control byte 0x00
 // precedes commands, 0x40 display data. Horizontal addressing mode lets one write fill the frame,
 // whose layout (page-major, bit 0 the top row) is exactly the ABI's display_frame layout.
-#include "board.h"
+#include "rp2040_board.h"
 
 #define CONTROL_COMMANDS 0x00u
 #define CONTROL_DATA 0x40u

@@ -1,7 +1,7 @@
 // Vector table and reset handler: copy .data (and the RAM-resident flash code) from flash, zero
 // .bss, then main(). boot2 has already set VTOR to this table and loaded the stack pointer.
 #include <stdint.h>
-#include "board.h"
+#include "rp2040_board.h"
 
 extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_top;
 int main(void);
@@ -12,10 +12,12 @@ static void unexpected_exception(void) {
   for (;;) __asm volatile("wfi");
 }
 
-void isr_usbctrl(void) __attribute__((weak, alias("default_irq")));
 void default_irq(void) { unexpected_exception(); }
+void isr_usbctrl(void) __attribute__((weak, alias("default_irq")));
+void isr_timer0(void) __attribute__((weak, alias("default_irq")));
 
 #define IRQ_COUNT 32
+#define IRQ_TIMER_0 0
 #define IRQ_USBCTRL 5
 
 typedef void (*vector_t)(void);
@@ -28,6 +30,7 @@ __attribute__((section(".vectors"), used)) const vector_t vector_table[16 + IRQ_
     [11] = unexpected_exception, // SVCall
     [14] = unexpected_exception, // PendSV
     [15] = unexpected_exception, // SysTick
+    [16 + IRQ_TIMER_0] = isr_timer0,
     [16 + IRQ_USBCTRL] = isr_usbctrl,
 };
 

@@ -1,6 +1,6 @@
 // The 64-bit microsecond timer (datasheet 4.6). Reading TIMELR latches TIMEHR, so the pair is
 // consistent as long as only this core reads it.
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 uint64_t timer_us(void) {

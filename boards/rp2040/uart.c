@@ -1,6 +1,6 @@
 // Diagnostics on UART0 (GP0 TX): boot report and module log lines. The PL011 divisor is
 // clk_peri / (16 * baud) as a 16.6 fixed-point number (datasheet 4.2.7.1).
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 #define UART_BAUD 115200u

@@ -1,7 +1,7 @@
 // Watchdog (datasheet 4.7). On the RP2040 the counter decrements twice per tick (erratum RP2040-E1),
 // so LOAD is twice the timeout in microseconds. PSM_WDSEL makes a watchdog timeout reset everything
 // except the oscillators.
-#include "board.h"
+#include "rp2040_board.h"
 #include "regs.h"
 
 #define WATCHDOG_LOAD_MAX 0xffffffu

@@ -1,6 +1,6 @@
 // The RP2040 board's drivers, as the firmware's main loop and the common wasm3 host use them.
-#ifndef TOTPKEY_RP2040_BOARD_H
-#define TOTPKEY_RP2040_BOARD_H
+#ifndef TOTPKEY_RP2040_DRIVERS_H
+#define TOTPKEY_RP2040_DRIVERS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

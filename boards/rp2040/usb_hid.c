@@ -1,0 +1,231 @@
+// The two HID interfaces: the boot keyboard (input reports on EP1, LEDs through SET_REPORT) and the
+// vendor interface carrying APDUs in 64-byte reports (framing: docs/SPEC.md "HID APDU framing").
+#include <string.h>
+#include "usb_classes.h"
+#include "usb_descriptors.h"
+
+#define HID_GET_REPORT 0x01u
+#define HID_GET_IDLE 0x02u
+#define HID_GET_PROTOCOL 0x03u
+#define HID_SET_REPORT 0x09u
+#define HID_SET_IDLE 0x0au
+#define HID_SET_PROTOCOL 0x0bu
+#define HID_REPORT_INPUT 1u
+#define HID_REPORT_OUTPUT 2u
+#define DESCRIPTOR_HID 0x21u
+#define DESCRIPTOR_HID_REPORT 0x22u
+#define REQUEST_GET_DESCRIPTOR 0x06u
+
+// Framing (SPEC "HID APDU framing").
+#define FRAME_INIT 0x80u
+#define FRAME_COMMAND_APDU 0x01u
+#define FRAME_COMMAND_ERROR 0x3fu
+#define FRAME_INIT_PAYLOAD 61u
+#define FRAME_CONT_PAYLOAD 63u
+#define FRAME_ERROR_INVALID_COMMAND 0x01u
+#define FRAME_ERROR_INVALID_LENGTH 0x02u
+#define FRAME_ERROR_INVALID_SEQUENCE 0x03u
+#define FRAME_ERROR_BUSY 0x04u
+#define FRAME_ERROR_INVALID_REPORT 0x05u
+
+static uint8_t keyboard_report[USB_KEYBOARD_REPORT_BYTES];
+static uint8_t keyboard_protocol = 1; // report protocol until the host asks for boot
+static uint8_t keyboard_idle = 0;
+static uint8_t keyboard_leds;
+
+static struct {
+  uint8_t message[CCID_MAX_APDU_BYTES];
+  uint32_t expected;
+  uint32_t received;
+  uint8_t next_sequence;
+  bool assembling;
+} vendor_in; // host -> device
+
+static struct {
+  const uint8_t *payload; // the module's reply (stays valid until the next APDU)
+  uint32_t length;
+  uint32_t sent;
+  uint8_t command;
+  uint8_t sequence;
+  bool active;
+  bool first;
+} vendor_out; // device -> host
+static uint8_t vendor_frame[USB_VENDOR_REPORT_BYTES];
+static uint8_t vendor_error_payload[1];
+static uint8_t reply_buffer[USB_VENDOR_REPORT_BYTES];
+
+void hid_reset(void) {
+  memset(keyboard_report, 0, sizeof keyboard_report);
+  keyboard_protocol = 1;
+  keyboard_idle = 0;
+  vendor_in.assembling = false;
+  memset(&vendor_out, 0, sizeof vendor_out);
+}
+
+void hid_configured(void) { usb_endpoint_receive(USB_EP_VENDOR_OUT); }
+
+int usb_keyboard_send(const uint8_t *report, uint32_t length) {
+  if (!usb_configured() || length != USB_KEYBOARD_REPORT_BYTES) return -1;
+  if (usb_endpoint_busy(USB_EP_KEYBOARD_IN)) return 1;
+  memcpy(keyboard_report, report, USB_KEYBOARD_REPORT_BYTES);
+  return usb_endpoint_send(USB_EP_KEYBOARD_IN, keyboard_report, USB_KEYBOARD_REPORT_BYTES) ? 0 : 1;
+}
+
+static void vendor_send_next_frame(void) {
+  if (!vendor_out.active || usb_endpoint_busy(USB_EP_VENDOR_IN)) return;
+  memset(vendor_frame, 0, sizeof vendor_frame);
+  uint32_t room, at;
+  if (vendor_out.first) {
+    vendor_frame[0] = (uint8_t)(FRAME_INIT | vendor_out.command);
+    vendor_frame[1] = (uint8_t)(vendor_out.length >> 8);
+    vendor_frame[2] = (uint8_t)vendor_out.length;
+    room = FRAME_INIT_PAYLOAD;
+    at = 3;
+  } else {
+    vendor_frame[0] = vendor_out.sequence++;
+    room = FRAME_CONT_PAYLOAD;
+    at = 1;
+  }
+  uint32_t chunk = vendor_out.length - vendor_out.sent;
+  if (chunk > room) chunk = room;
+  memcpy(vendor_frame + at, vendor_out.payload + vendor_out.sent, chunk);
+  if (!usb_endpoint_send(USB_EP_VENDOR_IN, vendor_frame, sizeof vendor_frame)) return;
+  vendor_out.first = false;
+  vendor_out.sent += chunk;
+  if (vendor_out.sent >= vendor_out.length) vendor_out.active = false;
+}
+
+static void vendor_start_reply(uint8_t command, const uint8_t *payload, uint32_t length) {
+  vendor_out = (typeof(vendor_out)){.payload = payload, .length = length, .command = command,
+                                    .active = true, .first = true};
+  vendor_send_next_frame();
+}
+
+static void vendor_error(uint8_t code) {
+  if (vendor_out.active) return; // a reply is being sent: the host sees it first
+  vendor_error_payload[0] = code;
+  vendor_start_reply(FRAME_COMMAND_ERROR, vendor_error_payload, 1);
+}
+
+void hid_apdu_response(const uint8_t *response, uint32_t length) {
+  vendor_start_reply(FRAME_COMMAND_APDU, response, length);
+}
+
+static void vendor_frame_received(const uint8_t *frame, uint16_t length) {
+  if (length != USB_VENDOR_REPORT_BYTES) {
+    vendor_in.assembling = false;
+    vendor_error(FRAME_ERROR_INVALID_REPORT);
+    return;
+  }
+  if (frame[0] & FRAME_INIT) {
+    vendor_in.assembling = false; // a new message replaces a partial one
+    if ((frame[0] & 0x7fu) != FRAME_COMMAND_APDU) {
+      vendor_error(FRAME_ERROR_INVALID_COMMAND);
+      return;
+    }
+    uint32_t total = ((uint32_t)frame[1] << 8) | frame[2];
+    if (total == 0 || total > sizeof vendor_in.message) {
+      vendor_error(FRAME_ERROR_INVALID_LENGTH);
+      return;
+    }
+    vendor_in.expected = total;
+    vendor_in.received = 0;
+    vendor_in.next_sequence = 0;
+    vendor_in.assembling = true;
+    uint32_t chunk = total < FRAME_INIT_PAYLOAD ? total : FRAME_INIT_PAYLOAD;
+    memcpy(vendor_in.message, frame + 3, chunk);
+    vendor_in.received = chunk;
+  } else {
+    if (!vendor_in.assembling || frame[0] != vendor_in.next_sequence) {
+      vendor_in.assembling = false;
+      vendor_error(FRAME_ERROR_INVALID_SEQUENCE);
+      return;
+    }
+    vendor_in.next_sequence++;
+    uint32_t chunk = vendor_in.expected - vendor_in.received;
+    if (chunk > FRAME_CONT_PAYLOAD) chunk = FRAME_CONT_PAYLOAD;
+    memcpy(vendor_in.message + vendor_in.received, frame + 1, chunk);
+    vendor_in.received += chunk;
+  }
+  if (vendor_in.received < vendor_in.expected) return;
+  vendor_in.assembling = false;
+  if (vendor_out.active || !usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.message, vendor_in.expected))
+    vendor_error(FRAME_ERROR_BUSY);
+}
+
+void hid_sent(uint8_t endpoint_address) {
+  if (endpoint_address == USB_EP_VENDOR_IN) vendor_send_next_frame();
+}
+
+void hid_received(uint8_t endpoint_address, const uint8_t *data, uint16_t length) {
+  if (endpoint_address != USB_EP_VENDOR_OUT) return;
+  vendor_frame_received(data, length);
+  usb_endpoint_receive(USB_EP_VENDOR_OUT);
+}
+
+usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **reply, uint16_t *reply_length) {
+  bool keyboard = (setup->index & 0xffu) == USB_INTERFACE_KEYBOARD;
+  uint8_t type = setup->request_type & USB_REQUEST_TYPE_MASK;
+  bool in = (setup->request_type & USB_REQUEST_DIRECTION_IN) != 0;
+  if (type == USB_REQUEST_TYPE_STANDARD) {
+    if (setup->request != REQUEST_GET_DESCRIPTOR || !in) return USB_CONTROL_STALL;
+    uint8_t descriptor = setup->value >> 8;
+    if ((setup->value & 0xffu) != 0) return USB_CONTROL_STALL;
+    if (descriptor == DESCRIPTOR_HID_REPORT) {
+      *reply = keyboard ? usb_keyboard_report_descriptor : usb_vendor_report_descriptor;
+      *reply_length = keyboard ? usb_keyboard_report_descriptor_bytes : usb_vendor_report_descriptor_bytes;
+      return USB_CONTROL_REPLY;
+    }
+    if (descriptor == DESCRIPTOR_HID) {
+      *reply = usb_configuration_descriptor +
+               (keyboard ? usb_keyboard_hid_descriptor_offset : usb_vendor_hid_descriptor_offset);
+      *reply_length = 9;
+      return USB_CONTROL_REPLY;
+    }
+    return USB_CONTROL_STALL;
+  }
+  if (type != USB_REQUEST_TYPE_CLASS) return USB_CONTROL_STALL;
+  uint8_t report_type = setup->value >> 8;
+  switch (setup->request) {
+  case HID_GET_REPORT:
+    if (!in || report_type != HID_REPORT_INPUT) return USB_CONTROL_STALL;
+    memset(reply_buffer, 0, sizeof reply_buffer);
+    if (keyboard) memcpy(reply_buffer, keyboard_report, sizeof keyboard_report);
+    *reply = reply_buffer;
+    *reply_length = keyboard ? USB_KEYBOARD_REPORT_BYTES : USB_VENDOR_REPORT_BYTES;
+    return USB_CONTROL_REPLY;
+  case HID_SET_REPORT:
+    // Only the keyboard's one-byte LED report; anything longer is not a report we have.
+    if (in || !keyboard || report_type != HID_REPORT_OUTPUT || setup->length != 1) return USB_CONTROL_STALL;
+    return USB_CONTROL_RECEIVE;
+  case HID_GET_IDLE:
+    if (!in) return USB_CONTROL_STALL;
+    reply_buffer[0] = keyboard_idle;
+    *reply = reply_buffer;
+    *reply_length = 1;
+    return USB_CONTROL_REPLY;
+  case HID_SET_IDLE:
+    if (in || setup->length) return USB_CONTROL_STALL;
+    if (keyboard) keyboard_idle = (uint8_t)(setup->value >> 8);
+    return USB_CONTROL_REPLY;
+  case HID_GET_PROTOCOL:
+    if (!in || !keyboard) return USB_CONTROL_STALL;
+    reply_buffer[0] = keyboard_protocol;
+    *reply = reply_buffer;
+    *reply_length = 1;
+    return USB_CONTROL_REPLY;
+  case HID_SET_PROTOCOL:
+    if (in || !keyboard || setup->length || setup->value > 1) return USB_CONTROL_STALL;
+    keyboard_protocol = (uint8_t)setup->value; // both protocols send the same 8-byte report
+    return USB_CONTROL_REPLY;
+  default:
+    return USB_CONTROL_STALL;
+  }
+}
+
+bool hid_control_data(const usb_setup_packet *setup, const uint8_t *data, uint16_t length) {
+  if (setup->request != HID_SET_REPORT || length != 1) return false;
+  keyboard_leds = data[0] & 0x1fu;
+  app_keyboard_leds(keyboard_leds & 0x07u); // NumLock, CapsLock, ScrollLock: the ABI's bits
+  return true;
+}
