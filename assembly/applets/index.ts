@@ -1,0 +1,176 @@
+// The APDU entry of the module: parses each command, handles SELECT and SEND REMAINING / GET
+// RESPONSE, routes the rest to the selected applet (YKOATH or the totpkey extension), and sends
+// every reply through apdu_response exactly once, immediately or (after a press on the token)
+// from appletsButton / appletsTick. assembly/index.ts calls these four functions.
+import {
+  SW_OK, SW_WRONG_P1P2, SW_FILE_NOT_FOUND, SW_INS_NOT_SUPPORTED, SW_CLA_NOT_SUPPORTED, SW_CHAINING_UNSUPPORTED,
+  SW_CONDITIONS_NOT_SATISFIED, SW_SECURITY_NOT_SATISFIED, SW_WRONG_DATA,
+  commandParse, commandCla, commandIns, commandP1, commandP2, commandData, commandDataBytes, commandLe,
+  replyClear, replyStagedBytes, replyRemainingPending, sendChunk, sendStatus, STREAM_LOW_WATER_BYTES,
+  replyByte, replyTlv,
+} from "./apdu";
+import {
+  oathSelect, oathCommand, oathListEntry, oathCalculateAllEntry, oathCalculateAfterTouch, swForStatus,
+  REPLY_DEFERRED, INS_SEND_REMAINING,
+} from "./oath";
+import { extensionCommand, extensionSlotEntry, extensionFactoryResetAfterTouch,
+  MODULE_VERSION_MAJOR, MODULE_VERSION_MINOR, MODULE_VERSION_PATCH } from "./extension";
+import { STREAM_OATH_LIST, STREAM_OATH_CALCULATE_ALL, STREAM_EXTENSION_SLOTS, streamKind, streamHasMore, streamEnd } from "./stream";
+import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL } from "./touch";
+import { accessOnSelect, accessKeySet, accessAlgorithm, saltCopy, selectChallenge, SALT_BYTES, CHALLENGE_BYTES } from "./access";
+import { OK } from "../status";
+
+const APPLET_NONE: u32 = 0;
+const APPLET_OATH: u32 = 1;
+const APPLET_EXTENSION: u32 = 2;
+
+const INS_SELECT: u32 = 0xa4;
+const INS_GET_RESPONSE: u32 = 0xc0;
+const BUTTON_OK: u32 = 2;
+
+// YKOATH: A0 00 00 05 27 21 01 (ykman selects these 7 bytes; the full AID adds 01).
+const OATH_AID = memory.data<u8>([0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01, 0x01]);
+const OATH_AID_SHORT_BYTES: u32 = 7;
+const OATH_AID_BYTES: u32 = 8;
+// Ours: F0 (proprietary, unregistered) "totpkey" 01.
+const EXTENSION_AID = memory.data<u8>([0xf0, 0x74, 0x6f, 0x74, 0x70, 0x6b, 0x65, 0x79, 0x01]);
+const EXTENSION_AID_BYTES: u32 = 9;
+
+let selected: u32 = APPLET_NONE;
+let deferredLe: u32 = 0;
+/** The OK press that answered a touch: its release is ours too. */
+let swallowOkRelease: bool = false;
+
+function bytesEqual(a: usize, b: usize, length: u32): bool {
+  for (let i: u32 = 0; i < length; i++) {
+    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  }
+  return true;
+}
+
+function aidIs(aid: usize, aidBytes: u32, minimumBytes: u32, fullBytes: u32): bool {
+  return (commandDataBytes == minimumBytes || commandDataBytes == fullBytes) && bytesEqual(commandData, aid, commandDataBytes);
+}
+
+function select(): u32 {
+  if (commandP2 != 0x00) return SW_WRONG_P1P2;
+  if (aidIs(OATH_AID, OATH_AID_BYTES, OATH_AID_SHORT_BYTES, OATH_AID_BYTES)) {
+    const sw = oathSelect();
+    selected = sw == SW_OK ? APPLET_OATH : APPLET_NONE;
+    return sw;
+  }
+  if (aidIs(EXTENSION_AID, EXTENSION_AID_BYTES, EXTENSION_AID_BYTES, EXTENSION_AID_BYTES)) {
+    const status = accessOnSelect();
+    if (status != OK) { selected = APPLET_NONE; return swForStatus(status); }
+    selected = APPLET_EXTENSION;
+    replyByte(0x79); replyByte(3);
+    replyByte(MODULE_VERSION_MAJOR); replyByte(MODULE_VERSION_MINOR); replyByte(MODULE_VERSION_PATCH);
+    replyTlv(0x71, saltCopy, SALT_BYTES);
+    if (accessKeySet()) {
+      replyTlv(0x74, selectChallenge, CHALLENGE_BYTES);
+      replyByte(0x7b); replyByte(1); replyByte(accessAlgorithm());
+    }
+    return SW_OK;
+  }
+  return SW_FILE_NOT_FOUND; // the current selection stays, as ISO 7816-4 asks
+}
+
+// Adds stream entries until a full chunk and a spare one are staged, or the stream ends.
+function streamFill(): u32 {
+  while (streamHasMore() && replyStagedBytes() < STREAM_LOW_WATER_BYTES) {
+    let sw: u32 = SW_OK;
+    if (streamKind == STREAM_OATH_LIST) sw = oathListEntry();
+    else if (streamKind == STREAM_OATH_CALCULATE_ALL) sw = oathCalculateAllEntry();
+    else if (streamKind == STREAM_EXTENSION_SLOTS) sw = extensionSlotEntry();
+    else break;
+    if (sw != SW_OK) return sw;
+  }
+  return SW_OK;
+}
+
+// Sends a handler's result: staged data (and the stream) for SW_OK, else the bare status word.
+function finish(sw: u32, le: u32): void {
+  if (sw == SW_OK) sw = streamFill();
+  if (sw != SW_OK) {
+    streamEnd();
+    sendStatus(sw);
+    return;
+  }
+  const more = streamHasMore();
+  if (!more) streamEnd();
+  sendChunk(le, more, SW_OK);
+}
+
+function dispatch(): u32 {
+  const cla = commandCla;
+  if ((cla & 0x10) != 0) return SW_CHAINING_UNSUPPORTED;
+  if (cla != 0x00 && cla != 0x80) return SW_CLA_NOT_SUPPORTED;
+  // YKOATH's CALCULATE ALL shares INS A4 with SELECT; SELECT by name is the one with P1 04.
+  if (commandIns == INS_SELECT && cla == 0 && commandP1 == 0x04) return select();
+  if (selected == APPLET_OATH) return oathCommand();
+  if (selected == APPLET_EXTENSION) return extensionCommand();
+  return SW_INS_NOT_SUPPORTED;
+}
+
+/** Processes one APDU of `length` bytes at `buffer`; the buffer is wiped afterwards (it may have
+ *  held a secret). */
+export function appletsApdu(buffer: usize, length: u32): void {
+  // A new command while one waits for a press: the host gave up on it (the ABI forbids this, but a
+  // reset reader does it); the waiting command is dropped unanswered.
+  if (touchPendingReason() != TOUCH_REASON_NONE) touchClear();
+  const parsed = commandParse(buffer, length);
+  if (parsed != SW_OK) {
+    streamEnd();
+    sendStatus(parsed);
+  } else if ((commandIns == INS_GET_RESPONSE || (commandIns == INS_SEND_REMAINING && selected != APPLET_NONE)) &&
+             commandCla == 0) {
+    if (commandP1 != 0 || commandP2 != 0) {
+      streamEnd();
+      sendStatus(SW_WRONG_P1P2);
+    } else if (!replyRemainingPending()) {
+      sendStatus(SW_CONDITIONS_NOT_SATISFIED);
+    } else {
+      finish(SW_OK, commandLe);
+    }
+  } else {
+    streamEnd();
+    replyClear();
+    const sw = dispatch();
+    if (sw == REPLY_DEFERRED) deferredLe = commandLe;
+    else finish(sw, commandLe);
+  }
+  memory.fill(buffer, 0, <usize>length);
+}
+
+/** Called from tick(): ends a wait for a press that timed out (security status not satisfied, the
+ *  word ykman reports as a touch timeout). */
+export function appletsTick(nowMs: i64): void {
+  if (touchExpired(nowMs)) {
+    touchClear();
+    sendStatus(SW_SECURITY_NOT_SATISFIED);
+  }
+}
+
+/** Called from button() before the front panel: returns true when the edge answered a waiting
+ *  command (the panel must then ignore it). */
+export function appletsButton(id: u32, down: u32): bool {
+  if (id != BUTTON_OK) return false;
+  if (down == 0 && swallowOkRelease) {
+    swallowOkRelease = false;
+    return true;
+  }
+  const reason = touchPendingReason();
+  if (down == 0 || reason == TOUCH_REASON_NONE) return false;
+  touchClear();
+  swallowOkRelease = true;
+  replyClear();
+  const sw = reason == TOUCH_REASON_CREDENTIAL ? oathCalculateAfterTouch() : extensionFactoryResetAfterTouch();
+  finish(sw, deferredLe);
+  return true;
+}
+
+/** What a waiting command needs a press for (touch.ts TOUCH_REASON_*), 0 when nothing waits: the
+ *  front panel shows a prompt while this is non-zero. */
+export function appletsTouchPending(): u32 {
+  return touchPendingReason();
+}
