@@ -8,6 +8,7 @@ PACKAGES=(
   gcc-arm-none-eabi        # cross compiler for the RP2040 firmware (boards/rp2040, npm run build:firmware)
   binutils-arm-none-eabi   # its assembler, linker and objcopy (ELF -> .bin for the UF2)
   libnewlib-arm-none-eabi  # the C library and libgcc multilibs (thumb/v6-m) the firmware links
+  libpcsclite-dev          # headers the pcsclite npm addon builds against (the CLI's PC/SC transport)
 )
 
 missing=()
