@@ -1,6 +1,7 @@
 // SHA-1 (FIPS 180-4, sections 5.3.1 and 6.1). One static state: a message is hashed by init,
 // any number of updates, final; HMAC (hmac.ts) saves and reloads the chaining value at block
 // boundaries to reuse precomputed key blocks. Integer only, nothing allocated.
+import { scheduleScratch } from "./scratch";
 
 export const SHA1_DIGEST_BYTES: i32 = 20;
 export const SHA1_BLOCK_BYTES: i32 = 64;
@@ -8,7 +9,7 @@ export const SHA1_BLOCK_BYTES: i32 = 64;
 export const SHA1_STATE_BYTES: i32 = 20;
 
 // The message schedule W0..W79 (FIPS 180-4 6.1.2 step 1), big-endian words converted to native.
-const schedule = memory.data(80 * 4);
+const schedule = scheduleScratch;
 // A partial block waiting for more input, and the final padding.
 const pendingBlock = memory.data(64);
 
@@ -20,33 +21,53 @@ let h4: u32 = 0;
 let pendingBytes: i32 = 0;
 let totalBytes: u64 = 0;
 
+// Rounds are unrolled by five with the variables renamed instead of shifted (a round writes the
+// new `a` over `e`), and the schedule is addressed through a moving pointer with constant offsets:
+// both cut operations per round, which is what an interpreter like wasm3 pays for.
 function compress(block: usize): void {
   const w = schedule;
   for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, bswap<u32>(load<u32>(block + t)));
-  for (let t: usize = 64; t < 320; t += 4) {
-    store<u32>(w + t, rotl<u32>(load<u32>(w + t - 12) ^ load<u32>(w + t - 32) ^ load<u32>(w + t - 56) ^ load<u32>(w + t - 64), 1));
+  // W[t] = rotl(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16], 1), with p pointing at W[t-16].
+  for (let p = w; p < w + 256; p += 4) {
+    store<u32>(p, rotl<u32>(load<u32>(p, 52) ^ load<u32>(p, 32) ^ load<u32>(p, 8) ^ load<u32>(p), 1), 64);
   }
   let a = h0;
   let b = h1;
   let c = h2;
   let d = h3;
   let e = h4;
-  let t: usize = 0;
-  for (; t < 80; t += 4) {
-    const next = rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + load<u32>(w + t);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = next;
+  let p = w;
+  // Rounds 0-19: Ch(b, c, d) written as d ^ (b & (c ^ d)).
+  for (; p < w + 80; p += 20) {
+    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + load<u32>(p); b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + load<u32>(p, 4); a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + load<u32>(p, 8); e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + load<u32>(p, 12); d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + load<u32>(p, 16); c = rotl<u32>(c, 30);
   }
-  for (; t < 160; t += 4) {
-    const next = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0x6ed9eba1 + load<u32>(w + t);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = next;
+  // Rounds 20-39: Parity.
+  for (; p < w + 160; p += 20) {
+    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + load<u32>(p); b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + load<u32>(p, 4); a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + load<u32>(p, 8); e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + load<u32>(p, 12); d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + load<u32>(p, 16); c = rotl<u32>(c, 30);
   }
-  for (; t < 240; t += 4) {
-    const next = rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + load<u32>(w + t);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = next;
+  // Rounds 40-59: Maj(b, c, d) written as (b & c) | (d & (b | c)).
+  for (; p < w + 240; p += 20) {
+    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + load<u32>(p); b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + load<u32>(p, 4); a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + load<u32>(p, 8); e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + load<u32>(p, 12); d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + load<u32>(p, 16); c = rotl<u32>(c, 30);
   }
-  for (; t < 320; t += 4) {
-    const next = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0xca62c1d6 + load<u32>(w + t);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = next;
+  // Rounds 60-79: Parity.
+  for (; p < w + 320; p += 20) {
+    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + load<u32>(p); b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + load<u32>(p, 4); a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + load<u32>(p, 8); e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + load<u32>(p, 12); d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + load<u32>(p, 16); c = rotl<u32>(c, 30);
   }
   h0 += a;
   h1 += b;

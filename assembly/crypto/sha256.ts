@@ -1,5 +1,6 @@
 // SHA-256 (FIPS 180-4, sections 4.2.2, 5.3.3 and 6.2). One static state, used like sha1.ts:
 // init, updates, final; save/load of the chaining value at block boundaries for HMAC.
+import { scheduleScratch } from "./scratch";
 
 export const SHA256_DIGEST_BYTES: i32 = 32;
 export const SHA256_BLOCK_BYTES: i32 = 64;
@@ -17,7 +18,7 @@ const ROUND_CONSTANTS = memory.data<u32>([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const schedule = memory.data(64 * 4);
+const schedule = scheduleScratch;
 const pendingBlock = memory.data(64);
 
 let h0: u32 = 0;

@@ -1,6 +1,7 @@
 // SHA-512 (FIPS 180-4, sections 4.2.3, 5.3.5 and 6.4) on 64-bit integer words. One static state,
 // used like sha1.ts. Message lengths are counted in bytes as u64 (the 128-bit bit count's high
 // word is bytes >> 61).
+import { scheduleScratch } from "./scratch";
 
 export const SHA512_DIGEST_BYTES: i32 = 64;
 export const SHA512_BLOCK_BYTES: i32 = 128;
@@ -30,7 +31,7 @@ const ROUND_CONSTANTS = memory.data<u64>([
   0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
 ]);
 
-const schedule = memory.data(80 * 8);
+const schedule = scheduleScratch;
 const pendingBlock = memory.data(128);
 
 let h0: u64 = 0;
