@@ -9,6 +9,10 @@ PACKAGES=(
   binutils-arm-none-eabi   # its assembler, linker and objcopy (ELF -> .bin for the UF2)
   libnewlib-arm-none-eabi  # the C library and libgcc multilibs (thumb/v6-m) the firmware links
   libpcsclite-dev          # headers the pcsclite npm addon builds against (the CLI's PC/SC transport)
+  pcscd                    # the PC/SC daemon: the ykman acceptance tests start it (test/ykman-kit.ts)
+  vsmartcard-vpcd          # pcscd reader driver the simulator connects to as a card (totpkey-sim --vpcd)
+  pcsc-tools               # pcsc_scan, for looking at the simulated card by hand
+  yubikey-manager          # ykman: the real YKOATH client of the acceptance tests (test/ykman-*.test.ts)
 )
 
 missing=()
