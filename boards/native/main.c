@@ -98,6 +98,7 @@ static int check_module(const char *modulePath, const uint8_t *wasm, uint32_t wa
 
 int main(int argc, char **argv) {
   const char *modulePath = NULL, *flashPath = NULL, *scriptPath = NULL;
+  char *defaultModule = NULL, *defaultFlash = NULL;
   int stats = 0, check = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) modulePath = argv[++i];
@@ -108,7 +109,7 @@ int main(int argc, char **argv) {
     else if (scriptPath == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) scriptPath = argv[i];
     else { fprintf(stderr, "totpkey-native: unexpected argument '%s'\n%s", argv[i], USAGE); return SCENARIO_EXIT_SCRIPT_ERROR; }
   }
-  if (modulePath == NULL) modulePath = beside_program(argv[0], "totpkey.wasm", 1);
+  if (modulePath == NULL) modulePath = defaultModule = beside_program(argv[0], "totpkey.wasm", 1);
   uint32_t wasmBytes = 0;
   uint8_t *wasm = read_file(modulePath, &wasmBytes);
   if (wasm == NULL) {
@@ -126,7 +127,7 @@ int main(int argc, char **argv) {
       return SCENARIO_EXIT_SCRIPT_ERROR;
     }
   }
-  if (flashPath == NULL) flashPath = beside_program(argv[0], "flash.img", 0);
+  if (flashPath == NULL) flashPath = defaultFlash = beside_program(argv[0], "flash.img", 0);
   // A Raspberry Pi Pico's W25Q16JV, as host-sim/flash.ts PICO_FLASH.
   const board_flash_geometry pico = {2u * 1024 * 1024, 4096, 256};
   const char *failure = flash_file_open(&nativeBoard.flash, flashPath, pico);
@@ -138,6 +139,9 @@ int main(int argc, char **argv) {
   int exitCode = scenario_run(script, wasm, wasmBytes);
   if (stats) print_heap_stats();
   flash_file_close(&nativeBoard.flash);
+  if (script != stdin) fclose(script);
   free(wasm);
+  free(defaultModule);
+  free(defaultFlash);
   return exitCode;
 }
