@@ -24,6 +24,8 @@ export interface BoardOptions {
   flash?: NorFlash;
   /** Leave the display off the bus (the firmware must cope). */
   noDisplay?: boolean;
+  /** Seed of the ring oscillator's RANDOMBIT stream; null: the bit is stuck (no entropy). */
+  entropySeed?: number | null;
 }
 
 /** Why the emulated board stopped running. */
@@ -64,6 +66,7 @@ export class EmulatedBoard {
     watchdog.onWatchdogTrigger = () => {
       this.watchdogResets++;
     };
+    this.attachRingOscillator(options.entropySeed ?? 1);
     for (const pin of BUTTON_PINS) this.rp2040.gpio[pin].setInputValue(true); // pull-ups: released
     this.rp2040.loadBootrom(buildBootrom()); // also resets the core and clears the flash array
     this.syncFlash(0, this.flash.geometry.totalBytes);
@@ -85,6 +88,27 @@ export class EmulatedBoard {
     core.SP = BOOT2_STACK_TOP;
     core.LR = 0;
     core.PC = BOOT2_SRAM_ADDRESS;
+  }
+
+  // rp2040js leaves the ring oscillator unimplemented; the firmware's entropy comes from its
+  // RANDOMBIT register (offset 0x1c), here a seeded xorshift32 stream (or a stuck bit).
+  private attachRingOscillator(seed: number | null): void {
+    let state = (seed ?? 0) >>> 0 || 0x9e3779b9;
+    const stuck = seed === null;
+    const rosc = {
+      readUint32: (offset: number) => {
+        if (offset !== 0x1c) return 0;
+        if (stuck) return 1;
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        state >>>= 0;
+        return state & 1;
+      },
+      writeUint32: () => {},
+      writeUint32Atomic: () => {},
+    };
+    this.rp2040.peripherals[(0x40060000 >>> 14) << 2] = rosc;
   }
 
   private attachI2C(): void {

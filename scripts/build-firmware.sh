@@ -12,9 +12,26 @@ if ! command -v arm-none-eabi-gcc >/dev/null; then
 fi
 command -v arm-none-eabi-gcc >/dev/null || { echo "build-firmware: arm-none-eabi-gcc missing after setup" >&2; exit 1; }
 
+# One build at a time in build/firmware (test files build in parallel).
+exec 9>"$out/.build.lock"
+flock 9
+
+# The module the board runs: the release build, embedded as bytes.
+module="$root/build/totpkey.wasm"
+if [ ! -f "$module" ]; then
+  node "$root/scripts/build-module.mjs"
+fi
+[ -f "$module" ] || { echo "build-firmware: $module missing (npm run build:module failed)" >&2; exit 1; }
+wasm3_source="$(bash "$root/scripts/fetch-wasm3.sh")"
+
 cpu=(-mcpu=cortex-m0plus -mthumb)
-cflags=("${cpu[@]}" -Os -g -std=gnu11 -ffreestanding -ffunction-sections -fdata-sections
-        -Wall -Wextra -Werror -Wno-override-init -I"$board")
+config=(-include "$root/boards/common/wasm3_config.h")
+includes=(-I"$board" -I"$root/boards/common" -I"$wasm3_source")
+cflags=("${cpu[@]}" -Os -g -std=gnu11 -ffunction-sections -fdata-sections
+        -Wall -Wextra -Werror -Wno-override-init -DTK_COMPILE_AT_BOOT=0 "${config[@]}" "${includes[@]}")
+# wasm3's interpreter chains its operations by tail calls: it needs optimisation that keeps them.
+wasm3_flags=("${cpu[@]}" -O2 -g -std=gnu11 -ffunction-sections -fdata-sections -fomit-frame-pointer -w
+             "${config[@]}" -I"$wasm3_source")
 
 # boot2: assembled alone, padded to 252 bytes, CRC32 appended, then linked in as raw bytes.
 arm-none-eabi-gcc "${cpu[@]}" -c "$board/boot2.S" -o "$out/boot2.o"
@@ -23,18 +40,38 @@ node "$board/tools/boot2-checksum.mjs" "$out/boot2.bin" "$out/boot2-checksummed.
 printf '.section .boot2, "a"\n.incbin "%s"\n' "$out/boot2-checksummed.bin" > "$out/boot2-image.S"
 arm-none-eabi-gcc "${cpu[@]}" -c "$out/boot2-image.S" -o "$out/boot2-image.o"
 
-sources=("$board"/*.c)
-objects=("$out/boot2-image.o")
-for source in "${sources[@]}"; do
-  object="$out/$(basename "${source%.c}").o"
+# The module bytes, 4-byte aligned in flash (wasm3 reads them in place).
+printf '.section .rodata.totpkey_wasm, "a"\n.balign 4\n.global totpkey_wasm_start, totpkey_wasm_end\ntotpkey_wasm_start:\n.incbin "%s"\ntotpkey_wasm_end:\n' \
+  "$module" > "$out/module-image.S"
+arm-none-eabi-gcc "${cpu[@]}" -c "$out/module-image.S" -o "$out/module-image.o"
+
+objects=("$out/boot2-image.o" "$out/module-image.o")
+mkdir -p "$out/wasm3"
+# wasm3 objects are kept between builds; rebuilt (two at a time) when the source or our
+# configuration is newer than the object.
+stale=()
+for source in "$wasm3_source"/m3_*.c; do
+  object="$out/wasm3/$(basename "${source%.c}").o"
+  objects+=("$object")
+  if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$root/boards/common/wasm3_config.h" -nt "$object" ]; then
+    stale+=("$source" "$object")
+  fi
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  printf '%s\0' "${stale[@]}" |
+    xargs -0 -n2 -P2 bash -c 'n=$#; exec arm-none-eabi-gcc "${@:1:n-2}" -c "${@:n-1:1}" -o "${@:n:1}"' \
+      compile "${wasm3_flags[@]}"
+fi
+
+for source in "$board"/*.c "$root"/boards/common/*.c; do
+  object="$out/$(basename "$(dirname "$source")")-$(basename "${source%.c}").o"
   arm-none-eabi-gcc "${cflags[@]}" -c "$source" -o "$object"
   objects+=("$object")
 done
-for extra in "${EXTRA_OBJECTS[@]:-}"; do [ -n "$extra" ] && objects+=("$extra"); done
 
 arm-none-eabi-gcc "${cpu[@]}" -nostartfiles -Wl,--gc-sections -Wl,-T,"$board/memmap.ld" \
   -Wl,-Map,"$out/totpkey-rp2040.map" --specs=nano.specs --specs=nosys.specs \
   "${objects[@]}" -lc -lgcc -o "$out/totpkey-rp2040.elf"
 arm-none-eabi-objcopy -O binary "$out/totpkey-rp2040.elf" "$out/totpkey-rp2040.bin"
 node "$board/tools/uf2.mjs" "$out/totpkey-rp2040.bin" "$out/totpkey-rp2040.uf2"
-echo "build-firmware: $(stat -c %s "$out/totpkey-rp2040.bin") bytes -> $out/totpkey-rp2040.{elf,bin,uf2}"
+echo "build-firmware: $(stat -c %s "$out/totpkey-rp2040.bin") bytes -> $out/totpkey-rp2040.{elf,bin,uf2}" >&2

@@ -7,13 +7,15 @@ import { boot2Crc } from "../emulator/bootrom.js";
 import { firmwareImage, firmwarePath } from "../emulator/firmware.js";
 
 let image: Uint8Array;
+let shared: EmulatedBoard;
 beforeAll(() => {
   image = firmwareImage();
+  shared = bootedBoard();
 });
 
 function bootedBoard(): EmulatedBoard {
   const board = new EmulatedBoard({ image });
-  board.runUntil(() => board.uartText.includes("ready\r\n"), 200_000, "boot to the main loop");
+  board.runUntil(() => board.uartText.includes("ready\r\n"), 1_000_000, "boot to the main loop");
   return board;
 }
 
@@ -24,7 +26,7 @@ describe("rp2040 firmware image", () => {
     // Independent check of the CRC parameters: CRC-32/MPEG-2 of "123456789" is 0x0376E6E7.
     expect(boot2Crc(new TextEncoder().encode("123456789"))).toBe(0x0376e6e7);
     const vectors = new DataView(image.buffer, image.byteOffset + 0x100);
-    expect(vectors.getUint32(0, true)).toBe(0x20042000); // stack top: end of scratch Y
+    expect(vectors.getUint32(0, true)).toBe(0x20040000); // stack top: end of the striped SRAM
     const reset = vectors.getUint32(4, true);
     expect(reset & 1).toBe(1); // Thumb
     expect(reset >>> 24).toBe(0x10); // in flash
@@ -60,7 +62,7 @@ describe("rp2040 firmware image", () => {
 
 describe("rp2040 firmware in the emulator", () => {
   it("reaches the main loop with clk_sys 125 MHz, PLL_USB 48 MHz and a 1 us timer", () => {
-    const board = bootedBoard();
+    const board = shared;
     expect(board.rp2040.clkSys).toBe(125_000_000);
     expect(board.rp2040.pllUsb.frequency).toBe(48_000_000);
     expect(board.rp2040.core.VTOR).toBe(0x10000100);
@@ -68,7 +70,7 @@ describe("rp2040 firmware in the emulator", () => {
   });
 
   it("initialises the SSD1306 over I2C and turns it on", () => {
-    const board = bootedBoard();
+    const board = shared;
     expect(board.uartText).toContain("display: ok");
     expect(board.display.displayOn).toBe(true);
     expect(board.display.commandLog).toContain(0x8d); // charge pump
@@ -76,21 +78,21 @@ describe("rp2040 firmware in the emulator", () => {
 
   it("boots without a display on the bus (I2C NACK is an error, not a hang)", () => {
     const board = new EmulatedBoard({ image, noDisplay: true });
-    board.runUntil(() => board.uartText.includes("ready\r\n"), 200_000, "boot without display");
+    board.runUntil(() => board.uartText.includes("ready\r\n"), 1_000_000, "boot without display");
     expect(board.uartText).toContain("display: absent");
   });
 
   it("reads the DS3231: no valid time until it is set", () => {
-    const board = bootedBoard();
-    expect(board.uartText).toContain("rtc: no valid time");
+    expect(shared.uartText).toContain("rtc: no valid time");
     const set = new EmulatedBoard({ image });
     set.rtc.setTime(1_700_000_000);
-    set.runUntil(() => set.uartText.includes("ready\r\n"), 200_000, "boot");
+    set.runUntil(() => set.uartText.includes("ready\r\n"), 1_000_000, "boot");
     expect(set.uartText).toContain("rtc: ok");
   });
 
   it("debounces buttons: a 5 ms glitch is ignored, a held press is one edge each way", () => {
-    const board = bootedBoard();
+    const board = shared;
+    board.uartText = "";
     board.setButton(2, true);
     board.run(5_000);
     board.setButton(2, false);
@@ -108,7 +110,7 @@ describe("rp2040 firmware in the emulator", () => {
   });
 
   it("keeps feeding the watchdog in the main loop", () => {
-    const board = bootedBoard();
+    const board = shared;
     board.run(3_000_000);
     expect(board.watchdogResets).toBe(0);
   });

@@ -14,7 +14,7 @@ let enumeration: Enumeration;
 beforeAll(() => {
   board = new EmulatedBoard({ image: firmwareImage() });
   host = new UsbHost(board);
-  board.runUntil(() => board.uartText.includes("ready\r\n"), 200_000, "boot");
+  board.runUntil(() => board.uartText.includes("ready\r\n"), 1_000_000, "boot");
   enumeration = enumerate(host);
 });
 

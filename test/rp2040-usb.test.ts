@@ -1,6 +1,6 @@
 // The firmware's USB device in the emulator: enumeration, keyboard LEDs, CCID and vendor-HID APDU
 // exchange, and bad input of every kind answered by a stall or an error, never a hang.
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EmulatedBoard } from "../emulator/board.js";
 import { firmwareImage } from "../emulator/firmware.js";
 import { UsbHost, setupBytes } from "../emulator/usb-host.js";
@@ -16,10 +16,12 @@ let hid: HidApduClient;
 const image = firmwareImage();
 const SELECT = Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x07, 0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01);
 
-beforeEach(() => {
+// One board for the whole file: every test leaves the device as a host would find it, and the
+// bad-input tests prove exactly that it stays usable.
+beforeAll(() => {
   board = new EmulatedBoard({ image });
   host = new UsbHost(board);
-  board.runUntil(() => board.uartText.includes("ready\r\n"), 200_000, "boot");
+  board.runUntil(() => board.uartText.includes("ready\r\n"), 1_000_000, "boot");
   enumerate(host);
   ccid = new CcidClient(host);
   hid = new HidApduClient(host);
@@ -84,10 +86,12 @@ describe("CCID", () => {
     expect(response.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("refuses an APDU before power-on with ICC_MUTE", () => {
+  it("refuses an APDU after power-off with ICC_MUTE", () => {
+    expect(ccid.exchange(0x63).status).toBe(0x01); // present, inactive
     const reply = ccid.exchange(0x6f, SELECT);
     expect(reply.status & 0x40).toBe(0x40);
     expect(reply.error).toBe(0xfe);
+    ccid.powerOn();
   });
 
   it("answers a message shorter than its dwLength with a failed status naming dwLength", () => {

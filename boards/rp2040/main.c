@@ -1,5 +1,9 @@
-// Firmware entry: bring up clocks and peripherals, report, then the event loop. The loop sleeps
-// (WFI) between a 1 ms timer alarm and USB events; all work runs in thread context.
+// Firmware entry: bring up clocks and peripherals, load the token module under wasm3 (boards/common),
+// then the event loop: USB, debounced buttons, tick() every 10 ms. The loop sleeps (WFI) between a
+// 1 ms timer alarm and USB events; all work runs in thread context.
+#include "board.h"
+#include "host.h"
+#include "loop.h"
 #include "regs.h"
 #include "rp2040_board.h"
 #include "usb_classes.h"
@@ -7,30 +11,80 @@
 
 #define WATCHDOG_TIMEOUT_MS 2000u
 #define LOOP_PERIOD_US 1000u
-#define TICK_INTERVAL_US 10000u
+#define BOARD_FLAG_DISPLAY_128X64 1u
+#define BOARD_FLAG_NO_DISPLAY 2u
+
+// The release module, linked into the image by scripts/build-firmware.sh.
+extern const uint8_t totpkey_wasm_start[], totpkey_wasm_end[];
+
+static tk_host host;
+static bool module_running;
 
 void isr_timer0(void) { REG32(TIMER_INTR) = 1u; }
 
 // The USB interrupt only wakes the loop: mask it until usb_task() has looked at the controller.
 void isr_usbctrl(void) { REG32(NVIC_ICER) = 1u << IRQ_USBCTRL; }
 
-static void arm_wakeup(uint64_t now_us) {
-  REG32(TIMER_ALARM0) = (uint32_t)(now_us + LOOP_PERIOD_US);
+static void report_stop(void) {
+  if (!module_running || host.state == TK_RUNNING) return;
+  module_running = false;
+  uart_puts("module stopped: ");
+  uart_puts(host.state == TK_STOPPED_PANIC ? "panic" : host.state == TK_STOPPED_GUEST_MEMORY ? "guest memory" : "trap");
+  if (host.stopDetail) {
+    uart_puts(" ");
+    uart_puts(host.stopDetail);
+  }
+  uart_puts("\r\n");
 }
 
-// ---- Until boards/common runs the module here: an APDU responder with the module's current
-// answer for every command (ISO 7816-4 "instruction not supported").
 bool app_apdu_submit(const uint8_t *apdu, uint32_t length) {
-  (void)apdu;
-  (void)length;
-  static const uint8_t not_supported[2] = {0x6d, 0x00};
-  usb_apdu_response(not_supported, sizeof not_supported);
+  // A stopped module (or an APDU longer than its buffer) still gets an answer: ISO 7816-4
+  // "no precise diagnosis" / "wrong length", so the host never waits forever.
+  static const uint8_t stopped_reply[2] = {0x6f, 0x00};
+  static const uint8_t wrong_length[2] = {0x67, 0x00};
+  if (!module_running) {
+    usb_apdu_response(stopped_reply, sizeof stopped_reply);
+    return true;
+  }
+  int outcome = tk_host_apdu(&host, apdu, length);
+  if (outcome == TK_REFUSED) usb_apdu_response(wrong_length, sizeof wrong_length);
+  if (outcome == TK_STOPPED) {
+    report_stop();
+    if (apdu_waiting_transport != APDU_TRANSPORT_NONE) usb_apdu_response(stopped_reply, sizeof stopped_reply);
+  }
   return true;
 }
 
 void app_keyboard_leds(uint8_t bits) {
   const char text[] = {'l', 'e', 'd', 's', ' ', (char)('0' + (bits & 7u)), '\r', '\n'};
   uart_write(text, sizeof text);
+  if (module_running && tk_host_keyboard_leds(&host, bits) != TK_OK) report_stop();
+}
+
+static void load_module(bool display_present) {
+  uint32_t module_bytes = (uint32_t)(totpkey_wasm_end - totpkey_wasm_start);
+  const char *failure = tk_host_load(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES);
+  uart_puts("module sha256 ");
+  uart_hex(host.moduleSha256, sizeof host.moduleSha256);
+  uart_puts("\r\n");
+  if (failure) {
+    uart_puts("module load failed: ");
+    uart_puts(failure);
+    uart_puts("\r\n");
+    return;
+  }
+  module_running = host.state == TK_RUNNING;
+  uint32_t flags = display_present ? BOARD_FLAG_DISPLAY_128X64 : BOARD_FLAG_NO_DISPLAY;
+  int32_t status = 0;
+  if (module_running &&
+      tk_host_init(&host, STORE_REGION_OFFSET, STORE_REGION_BYTES, FLASH_SECTOR_BYTES, FLASH_PAGE_BYTES, flags, &status) != TK_OK) {
+    report_stop();
+    return;
+  }
+  uart_puts(status == 0 ? "module init ok" : "module init failed");
+  uart_puts(", heap ");
+  uart_decimal((uint32_t)heap_high_water_bytes);
+  uart_puts(" bytes\r\n");
 }
 
 int main(void) {
@@ -42,15 +96,17 @@ int main(void) {
   flash_init();
   bool display_ok = display_init(true) == 0;
   uart_puts(display_ok ? "display: ok\r\n" : "display: absent\r\n");
-  int64_t rtc_seconds = rtc_read_seconds();
-  uart_puts(rtc_seconds >= 0 ? "rtc: ok\r\n" : "rtc: no valid time\r\n");
+  uart_puts(rtc_read_seconds() >= 0 ? "rtc: ok\r\n" : "rtc: no valid time\r\n");
+  watchdog_start(WATCHDOG_TIMEOUT_MS); // loading and init may take a while: covered from here on
+  load_module(display_ok);
+  watchdog_feed();
   usb_init();
-  watchdog_start(WATCHDOG_TIMEOUT_MS);
   REG32(TIMER_INTE) = 1u;
   REG32(NVIC_ISER) = (1u << IRQ_TIMER_0) | (1u << IRQ_USBCTRL);
   uart_puts("ready\r\n");
 
-  uint64_t next_tick_us = timer_us();
+  tk_ticker ticker;
+  tk_ticker_start(&ticker, board_now_ms());
   for (;;) {
     uint64_t now_us = timer_us();
     usb_task();
@@ -60,12 +116,11 @@ int main(void) {
     while (buttons_poll(now_us, &id, &down)) {
       const char text[] = {'b', 'u', 't', 't', 'o', 'n', ' ', (char)('0' + id), ' ', (char)('0' + down), '\r', '\n'};
       uart_write(text, sizeof text);
+      if (module_running && tk_host_button(&host, id, down) != TK_OK) report_stop();
     }
-    if (now_us >= next_tick_us) {
-      next_tick_us = now_us + TICK_INTERVAL_US;
-      watchdog_feed();
-    }
-    arm_wakeup(timer_us());
+    if (module_running && tk_ticker_poll(&ticker, &host, (int64_t)(now_us / 1000u)) != TK_OK) report_stop();
+    watchdog_feed();
+    REG32(TIMER_ALARM0) = (uint32_t)(timer_us() + LOOP_PERIOD_US);
     __asm volatile("wfi");
   }
 }

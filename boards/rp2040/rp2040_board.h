@@ -67,6 +67,10 @@ void uart_init(void);
 void uart_write(const char *text, size_t length);
 void uart_puts(const char *text);
 void uart_hex(const uint8_t *bytes, size_t length);
+void uart_decimal(uint32_t value);
+
+// syscalls.c: the heap's high-water mark (wasm3 is its only user).
+extern size_t heap_high_water_bytes;
 
 // watchdog.c
 void watchdog_start(uint32_t timeout_ms);

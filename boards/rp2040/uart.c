@@ -40,3 +40,13 @@ void uart_hex(const uint8_t *bytes, size_t length) {
     uart_write(pair, 2);
   }
 }
+
+void uart_decimal(uint32_t value) {
+  char digits[10];
+  size_t count = 0;
+  do {
+    digits[count++] = (char)('0' + value % 10u);
+    value /= 10u;
+  } while (value != 0);
+  while (count > 0) uart_write(&digits[--count], 1);
+}
