@@ -68,7 +68,8 @@ export async function sendCommand(
   let rounds = 0;
   while (sw >> 8 === SW_MORE_DATA_PREFIX) {
     if (++rounds > 4096) throw new TransportError(`${what}: the reply never ends`);
-    ({ data: chunk, sw } = splitReply(await transport.transmit(encodeApdu(cla, INS_SEND_REMAINING, 0, 0))));
+    // SEND REMAINING is an inter-industry command (CLA 00) whatever class the command had.
+    ({ data: chunk, sw } = splitReply(await transport.transmit(encodeApdu(0x00, INS_SEND_REMAINING, 0, 0))));
     parts.push(chunk);
   }
   if (sw !== SW_OK) throw new ApduError(sw, what);

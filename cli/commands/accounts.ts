@@ -34,7 +34,9 @@ export function needsExtension(credential: Credential): boolean {
  * picks the first free slot). Digits outside 6-8 always go through the extension.
  */
 export async function writeCredential(session: Session, credential: Credential, slot: number | undefined, usedSlots?: Set<number>): Promise<number | undefined> {
-  if (slot === undefined && !needsExtension(credential)) {
+  // A caller tracking slots (import) writes every credential by slot, so its tracking stays exact.
+  const bySlot = slot !== undefined || needsExtension(credential) || (usedSlots !== undefined && session.extension !== null);
+  if (!bySlot) {
     await session.oath.put(credential);
     return undefined;
   }

@@ -44,7 +44,7 @@ const importCommand: Command = {
   ].join("\n"),
   args: [{ name: "FILE", variadic: true, description: "files to read ('-' reads standard input)" }],
   options: [
-    { name: "dry-run", short: "n", description: "parse and report, write nothing" },
+    { name: "dry-run", short: "n", description: "parse and report (against the token when one is found), write nothing" },
     { name: "overwrite", description: "replace accounts with the same name" },
   ],
   examples: [
@@ -61,8 +61,9 @@ const importCommand: Command = {
     }
     const read = readImportSources(sources);
     for (const warning of read.warnings) context.note(`warning: ${warning}`);
+    // One outcome per entry, in input order; entries to write are filled in as they are written.
     const outcomes: Outcome[] = [];
-    const pending: { name: string; credential: Credential }[] = [];
+    const pending: { name: string; credential: Credential; index: number }[] = [];
     const seen = new Set<string>();
     for (const entry of read.entries) {
       if ("error" in entry) {
@@ -75,11 +76,21 @@ const importCommand: Command = {
         continue;
       }
       seen.add(name);
-      pending.push({ name, credential: entry.credential });
+      pending.push({ name, credential: entry.credential, index: outcomes.length });
+      outcomes.push({ name, status: "added" });
     }
     const dryRun = context.parsed.flag("dry-run");
     const overwrite = context.parsed.flag("overwrite");
-    const session = dryRun ? null : await context.openSession();
+    // A dry run still reads the token when one is there, to report what would be skipped.
+    let session = null;
+    if (!dryRun) session = await context.openSession();
+    else {
+      try {
+        session = await context.openSession();
+      } catch (error) {
+        context.note(`no token read (${(error as Error).message}); checked the files only`);
+      }
+    }
     try {
       const existing = session ? await listAccounts(session) : [];
       const existingNames = new Set(existing.map((entry) => entry.name));
@@ -87,19 +98,20 @@ const importCommand: Command = {
       let free = SLOT_COUNT - existing.length;
       const bar = progressBar(context, pending.length);
       let done = 0;
-      for (const { name, credential } of pending) {
+      for (const { name, credential, index } of pending) {
+        const record = (outcome: Outcome) => { outcomes[index] = outcome; };
         bar.update(done, name);
         done++;
         if (existingNames.has(name) && !overwrite) {
-          outcomes.push({ name, status: "skipped", reason: "already on the token (--overwrite replaces it)" });
+          record({ name, status: "skipped", reason: "already on the token (--overwrite replaces it)" });
           continue;
         }
         if (dryRun) {
-          outcomes.push({ name, status: "added", reason: "dry run: not written" });
+          record({ name, status: "added", reason: "dry run: not written" });
           continue;
         }
         if (needsExtension(credential) && !session!.extension) {
-          outcomes.push({ name, status: "refused", reason: `${credential.digits} digits need the totpkey applet` });
+          record({ name, status: "refused", reason: `${credential.digits} digits need the totpkey applet` });
           continue;
         }
         try {
@@ -110,15 +122,15 @@ const importCommand: Command = {
             free++;
           }
           if (free <= 0) {
-            outcomes.push({ name, status: "refused", reason: "no free slot left on the token" });
+            record({ name, status: "refused", reason: "no free slot left on the token" });
             continue;
           }
           const slot = await writeCredential(session!, credential, undefined, usedSlots);
           free--;
-          outcomes.push({ name, status: "added", slot });
+          record({ name, status: "added", slot });
         } catch (error) {
           if (error instanceof ApduError || error instanceof DeviceError) {
-            outcomes.push({ name, status: "refused", reason: error.message });
+            record({ name, status: "refused", reason: error.message });
           } else throw error;
         }
       }

@@ -98,7 +98,17 @@ export function readImportSources(sources: ImportSource[]): ImportResult {
   const batches: MigrationBatch[] = [];
   const formats = new Set<ImportFormat>();
   const entries: ImportEntry[] = [];
-  for (const source of sources) entries.push(...readSource(source, batches, formats));
+  for (const source of sources) {
+    try {
+      entries.push(...readSource(source, batches, formats));
+    } catch (error) {
+      // Every message names the file it is about.
+      if (error instanceof ParseError && !error.message.startsWith(`${source.name}: `)) {
+        throw new ParseError(`${source.name}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
   const joined = joinBatches(batches);
   return { entries: [...entries, ...joined.entries], warnings: joined.warnings, formats: [...formats] };
 }
