@@ -2,7 +2,9 @@
 // across reboots, settings, and the cost of a press on the flash.
 import { describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
+import binaryen from "binaryen";
 import { NorFlash } from "../host-sim/flash.js";
+import { readModule } from "../host-sim/paths.js";
 import {
   StoreUnderTest, PICO_REGION, Credential, KIND_HOTP, KIND_TOTP, ALGORITHMS, hotpReference, nameOf,
   snapshotStore, snapshotModel, emptyModel, applyOp, Op, seededRandom, randomCredential, smallRegion,
@@ -211,5 +213,13 @@ describe("slot store: operations and persistence", () => {
 
   it("uses at most 14 KiB of static memory for the store", () => {
     expect(fresh().staticBytes).toBeLessThanOrEqual(14 * 1024);
+  });
+
+  it("the store's test module contains no f32/f64 (the board's wasm3 has no floats)", () => {
+    const parsed = binaryen.readBinary(readModule("testkit-store"));
+    const text = parsed.emitText();
+    parsed.dispose();
+    expect(text).toContain("(func");
+    expect(text.match(/\bf(32|64)\b|\bf(32|64)\./g)).toBeNull();
   });
 });
