@@ -49,6 +49,18 @@ describe("power loss at every flash operation", () => {
     expectClean(result);
   }, TIMEOUT_MS);
 
+  it("overwrites that compact a full 100-slot store (64 KiB region, largest records)", () => {
+    const random = seededRandom(13);
+    const largest = (tag: string) => ({ ...randomCredential(random, tag), name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
+    const setup: Op[] = [];
+    for (let i = 0; i < 240; i++) setup.push({ op: "put", slot: i < 100 ? i : i % 30, credential: largest(`s${i}`) });
+    const start = prepare(PICO_REGION, setup);
+    const ops: Op[] = Array.from({ length: 60 }, (_, i) => ({ op: "put", slot: (i * 7) % 30, credential: largest(`x${i}`) }) as Op);
+    const result = sweepCuts(start, ops);
+    expect(result.operations).toBeGreaterThan(60 * 2 + 100); // the puts plus compactions copying live slots
+    expectClean(result);
+  }, TIMEOUT_MS);
+
   it("deleting 20 of 100 slots", () => {
     const ops: Op[] = Array.from({ length: 20 }, (_, i) => ({ op: "delete", slot: (i * 41 + 3) % 100 }));
     expectClean(sweepCuts(prepare(PICO_REGION, provision(100, 6)), ops));
