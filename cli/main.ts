@@ -41,6 +41,9 @@ function topHelp(): string {
     "  totpkey accounts code github",
     "  totpkey --device pcsc time sync",
     "",
+    "environment: TOTPKEY_DEVICE (as --device), TOTPKEY_PASSWORD (as --password), TOTPKEY_SIM_SOCKET",
+    "(the simulator's socket; default $XDG_RUNTIME_DIR/totpkey/sim.sock).",
+    "",
     "Run 'totpkey NOUN VERB --help' for each command's options and examples.");
   return lines.join("\n") + "\n";
 }
@@ -58,7 +61,6 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return status;
   };
   const nouns = new Set(COMMANDS.map((command) => command.noun));
-  const firstPositional = argv.findIndex((arg) => !arg.startsWith("-"));
   // Global options may come before the noun; skip their values when looking for it.
   let nounIndex = -1;
   for (let i = 0; i < argv.length; i++) {
@@ -66,7 +68,6 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     if (arg === "--device" || arg === "-d" || arg === "--password" || arg === "-p") { i++; continue; }
     if (!arg.startsWith("-")) { nounIndex = i; break; }
   }
-  void firstPositional;
   if (nounIndex < 0) {
     if (argv.includes("--version")) { io.stdout.write(`totpkey ${VERSION}\n`); return 0; }
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) { io.stdout.write(topHelp()); return argv.length === 0 ? 2 : 0; }

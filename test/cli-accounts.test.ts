@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import { HOTP, Secret, TOTP } from "otpauth";
-import { newToken, oathtool, runCli, SimulatedToken } from "./fixtures-cli/harness.js";
+import { newToken, oathtool, runCli, SimulatedToken, withoutExtension } from "./fixtures-cli/harness.js";
 import { BUTTON_OK } from "../host-sim/token.js";
 
 const base32 = (bytes: Uint8Array) => new Secret({ buffer: bytes.slice().buffer as ArrayBuffer }).base32;
@@ -210,5 +210,45 @@ describe("accounts delete, rename, move", () => {
     expect((await runCli(sim, ["accounts", "move", "work", "42"])).stderr).toMatch(/slot 42 holds '60\/Bank:me'/);
     expect((await runCli(sim, ["accounts", "move", "work", "100"])).stderr).toMatch(/slot 100 is out of range/);
     expect((await listJson(sim)).map((row) => [row.slot, row.name])).toEqual([[0, "GitHub:work"], [1, "GitHub:home"], [42, "60/Bank:me"]]);
+  });
+});
+
+describe("overwriting and YKOATH-only tokens", () => {
+  it("asks before replacing an account of the same name or an occupied slot", async () => {
+    const sim = newToken();
+    const first = randomSecret();
+    const second = randomSecret();
+    await runCli(sim, ["accounts", "add", "Same:name", first]);
+    const declined = await runCli(sim, ["accounts", "add", "Same:name", second], { answers: ["n"] });
+    expect(declined.status).toBe(1);
+    expect(declined.prompts[0].text).toMatch(/an account named 'Same:name' already exists; overwrite it\?/);
+    const now = () => `@${Math.floor(sim.nowSeconds())}`;
+    expect(await codeOf(sim, "Same:name")).toBe(oathtool(["--totp", "-b", first, "--now", now()]));
+    expect((await runCli(sim, ["accounts", "add", "Same:name", second, "-f"])).status).toBe(0);
+    expect(await codeOf(sim, "Same:name")).toBe(oathtool(["--totp", "-b", second, "--now", now()]));
+    const slotTaken = await runCli(sim, ["accounts", "add", "Other", first, "--slot", "0"], { answers: ["y"] });
+    expect(slotTaken.prompts[0].text).toMatch(/slot 0 holds 'Same:name'; overwrite it\?/);
+    expect((await listJson(sim)).map((row) => [row.slot, row.name])).toEqual([[0, "Other"]]);
+  });
+
+  it("works with a token that has only YKOATH (like a YubiKey), and says what needs the totpkey applet", async () => {
+    const sim = newToken();
+    const options = { wrapTransport: withoutExtension };
+    const secret = randomSecret();
+    expect((await runCli(sim, ["accounts", "add", "Yubi:key", secret, "--digits", "8"], options)).status).toBe(0);
+    const listed = await runCli(sim, ["accounts", "list"], options);
+    expect(listed.stdout).toBe("SLOT  NAME      TYPE  ALGORITHM  DIGITS  PERIOD  TOUCH\n-     Yubi:key  TOTP  SHA1       -       30s     -\n");
+    const code = JSON.parse((await runCli(sim, ["accounts", "code", "--json"], options)).stdout)[0].code;
+    expect(code).toBe(oathtool(["--totp", "-d", "8", "-b", secret, "--now", `@${Math.floor(sim.nowSeconds())}`]));
+    for (const argv of [["accounts", "add", "x", secret, "--digits", "10"], ["accounts", "add", "x", secret, "--slot", "3"],
+      ["accounts", "move", "Yubi", "5"], ["time", "show"], ["settings", "list"]]) {
+      const result = await runCli(sim, argv, options);
+      expect(result.status, argv.join(" ")).toBe(1);
+      expect(result.stderr).toMatch(/needs the totpkey applet, which this token does not have/);
+    }
+    const info = JSON.parse((await runCli(sim, ["device", "info", "--json"], options)).stdout);
+    expect(info).toMatchObject({ transport: "YKOATH-only token", slotsUsed: 1, moduleVersion: null });
+    expect((await runCli(sim, ["device", "reset", "-f"], options)).status).toBe(0);
+    expect((await listJson(sim))).toEqual([]);
   });
 });

@@ -77,8 +77,8 @@ export class FrameAssembler {
   }
 }
 
-/** The parts of node-hid's HIDAsync used here. */
-interface HidDevice {
+/** The parts of node-hid's HIDAsync used here (tests give a simulated device). */
+export interface HidDevice {
   write(data: number[] | Buffer): Promise<number>;
   read(timeoutMs?: number): Promise<Buffer | undefined>;
   close(): Promise<void>;
@@ -101,6 +101,11 @@ const REPLY_TIMEOUT_MS = 45_000;
 
 export class HidTransport implements Transport {
   private constructor(private readonly device: HidDevice, readonly description: string) {}
+
+  /** A transport over an already open device. */
+  static fromDevice(device: HidDevice, description: string): HidTransport {
+    return new HidTransport(device, description);
+  }
 
   static async open(path: string): Promise<HidTransport> {
     const hid = loadNodeHid();

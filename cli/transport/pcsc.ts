@@ -37,8 +37,14 @@ const DISCOVERY_MS = 600;
 /** Extended APDU replies: 64 KiB and the status word. */
 const MAX_REPLY_BYTES = 65538;
 
-/** Readers that hold a card, after pcscd has announced them. */
-async function readersWithCards(): Promise<{ pcsc: Pcsc; readers: PcscReader[] }> {
+/** Stops pcsclite's watcher threads (each reader has one) so that the process can exit. */
+function closeAll(pcsc: Pcsc, readers: PcscReader[]): void {
+  for (const reader of readers) reader.close();
+  pcsc.close();
+}
+
+/** Readers that hold a card, after pcscd has announced them (`all`: every reader, to close). */
+async function readersWithCards(): Promise<{ pcsc: Pcsc; readers: PcscReader[]; all: PcscReader[] }> {
   let pcsc: Pcsc;
   try {
     pcsc = loadPcsclite()();
@@ -62,24 +68,25 @@ async function readersWithCards(): Promise<{ pcsc: Pcsc; readers: PcscReader[] }
     setTimeout(resolve, DISCOVERY_MS);
   });
   if (failure !== null && readers.length === 0) {
-    pcsc.close();
+    closeAll(pcsc, readers);
     throw new TransportError(`PC/SC: ${(failure as Error).message} (is pcscd running?)`);
   }
-  return { pcsc, readers: readers.filter((reader) => present.has(reader)) };
+  return { pcsc, readers: readers.filter((reader) => present.has(reader)), all: readers };
 }
 
 export class PcscTransport implements Transport {
-  private constructor(private readonly pcsc: Pcsc, private readonly reader: PcscReader, private readonly protocol: number) {}
+  private constructor(private readonly pcsc: Pcsc, private readonly reader: PcscReader, private readonly protocol: number,
+    private readonly allReaders: PcscReader[]) {}
 
   get description(): string {
     return `PC/SC reader '${this.reader.name}'`;
   }
 
   static async open(readerQuery: string | undefined): Promise<PcscTransport> {
-    const { pcsc, readers } = await readersWithCards();
+    const { pcsc, readers, all } = await readersWithCards();
     const matches = readerQuery === undefined ? readers : readers.filter((reader) => reader.name.toLowerCase().includes(readerQuery.toLowerCase()));
     if (matches.length !== 1) {
-      pcsc.close();
+      closeAll(pcsc, all);
       const names = readers.map((reader) => `'${reader.name}'`).join(", ") || "none";
       throw new TransportError(matches.length === 0
         ? `no PC/SC reader with a card${readerQuery ? ` matching '${readerQuery}'` : ""} (readers with cards: ${names})`
@@ -89,10 +96,10 @@ export class PcscTransport implements Transport {
     const protocol = await new Promise<number>((resolve, reject) => {
       reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (error, chosen) => (error ? reject(error) : resolve(chosen)));
     }).catch((error: Error) => {
-      pcsc.close();
+      closeAll(pcsc, all);
       throw new TransportError(`cannot connect to '${reader.name}': ${error.message}`);
     });
-    return new PcscTransport(pcsc, reader, protocol);
+    return new PcscTransport(pcsc, reader, protocol, all);
   }
 
   transmit(apdu: Uint8Array): Promise<Uint8Array> {
@@ -106,22 +113,21 @@ export class PcscTransport implements Transport {
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.reader.disconnect(this.reader.SCARD_LEAVE_CARD, () => resolve()));
-    this.reader.close();
-    this.pcsc.close();
+    closeAll(this.pcsc, this.allReaders);
   }
 }
 
 export const pcscKind: TransportKind = {
   kind: "pcsc",
   async detect() {
-    let found: { pcsc: Pcsc; readers: PcscReader[] };
+    let found: { pcsc: Pcsc; readers: PcscReader[]; all: PcscReader[] };
     try {
       found = await readersWithCards();
     } catch {
       return [];
     }
     const names = found.readers.map((reader) => reader.name);
-    found.pcsc.close();
+    closeAll(found.pcsc, found.all);
     return names;
   },
   open(target) {

@@ -7,6 +7,7 @@ import { SimClock } from "../../host-sim/clock.js";
 import { main } from "../../cli/main.js";
 import { InProcessTransport, InProcessOptions } from "../../cli/transport/inprocess.js";
 import type { TransportKind } from "../../cli/device.js";
+import type { Transport } from "../../cli/transport/transport.js";
 import type { Io } from "../../cli/commands/framework.js";
 
 /** 2026-12-02T12:00:00Z: "true time" at boot of every test token. */
@@ -34,6 +35,8 @@ export interface RunOptions {
   onSleep?: (sim: SimulatedToken, ms: number) => void;
   stderrIsTty?: boolean;
   env?: Record<string, string>;
+  /** Replaces the transport to the token (a token without the extension applet, say). */
+  wrapTransport?: (transport: Transport) => Transport;
   /** Files readable by path in addition to the real file system. */
   files?: Record<string, Uint8Array | string>;
 }
@@ -76,7 +79,10 @@ export async function runCli(sim: SimulatedToken | null, argv: string[], options
     ? [{
       kind: "sim",
       detect: async () => ["in-process"],
-      open: async () => new InProcessTransport(sim.token, { onDeferred: options.onDeferred }),
+      open: async () => {
+        const transport = new InProcessTransport(sim.token, { onDeferred: options.onDeferred });
+        return options.wrapTransport ? options.wrapTransport(transport) : transport;
+      },
     }]
     : [];
   const status = await main(argv, { io, transports });
@@ -86,4 +92,16 @@ export async function runCli(sim: SimulatedToken | null, argv: string[], options
 /** The code oathtool computes (the independent oracle). */
 export function oathtool(args: string[]): string {
   return execFileSync("oathtool", args, { encoding: "utf8" }).trim();
+}
+
+/** A token that answers like a YubiKey: YKOATH only, no totpkey applet (SELECT of it: 6A82). */
+export function withoutExtension(transport: Transport): Transport {
+  return {
+    description: "YKOATH-only token",
+    async transmit(apdu) {
+      const selectsExtension = apdu[1] === 0xa4 && apdu[2] === 0x04 && apdu[4] === 9 && apdu[5] === 0xf0;
+      return selectsExtension ? new Uint8Array([0x6a, 0x82]) : transport.transmit(apdu);
+    },
+    close: () => transport.close(),
+  };
 }
