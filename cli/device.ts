@@ -65,12 +65,20 @@ export async function openTransport(
   return found[0].kind.open(found[0].target, env);
 }
 
-export async function openSession(transport: Transport, password: string | undefined): Promise<Session> {
+/**
+ * Selects the applets and unlocks them. `password` is the one given on the command line; when the
+ * token has one and none was given, `askPassword` is asked (a hidden prompt), once.
+ */
+export async function openSession(
+  transport: Transport, givenPassword: string | undefined, askPassword?: () => Promise<string | null>,
+): Promise<Session> {
+  let password = givenPassword;
   const selection: AppletSelection = { current: null };
   const oath = new OathSession(transport, selection);
   try {
     await oath.select();
     if (oath.locked) {
+      if (password === undefined) password = (await askPassword?.()) ?? undefined;
       if (password === undefined) throw new OathError("the token has an access password: give it with --password or TOTPKEY_PASSWORD");
       await oath.validate(password);
     }

@@ -100,7 +100,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       async openSession() {
         const { defaultTransports } = await import("./transport/index.js");
         const transport = await openTransport(parsed.value("device") ?? io.env.TOTPKEY_DEVICE, options.transports ?? defaultTransports(), io.env);
-        return openSession(transport, parsed.value("password") ?? io.env.TOTPKEY_PASSWORD);
+        return openSession(transport, parsed.value("password") ?? io.env.TOTPKEY_PASSWORD, () => io.readLine("Password (hidden): ", true));
       },
       async confirm(question) {
         if (force) return true;

@@ -112,9 +112,13 @@ describe("access", () => {
     const set = await runCli(sim, ["access", "change"], { answers: ["hunter2", "hunter2"] });
     expect(set.status, set.stderr).toBe(0);
     expect(set.prompts.every((prompt) => prompt.hidden)).toBe(true);
-    const locked = await runCli(sim, ["accounts", "list"]);
+    const locked = await runCli(sim, ["accounts", "list"], { answers: [null] });
     expect(locked.status).toBe(1);
     expect(locked.stderr).toMatch(/has an access password: give it with --password/);
+    const prompted = await runCli(sim, ["accounts", "list", "--json"], { answers: ["hunter2"] });
+    expect(prompted.status, prompted.stderr).toBe(0);
+    expect(prompted.prompts).toEqual([{ text: "Password (hidden): ", hidden: true }]);
+    expect(JSON.parse(prompted.stdout)).toHaveLength(1);
     expect((await runCli(sim, ["accounts", "list", "-p", "wrong"])).stderr).toMatch(/wrong password/);
     const code = await runCli(sim, ["accounts", "code", "Locked", "--password", "hunter2", "--json"]);
     expect(JSON.parse(code.stdout)[0].code).toBe(oathtool(["--totp", "-b", secret, "--now", `@${Math.floor(sim.nowSeconds())}`]));
