@@ -2,6 +2,9 @@
 // these; everything else in assembly/ is internal.
 import { apdu_response } from "./abi";
 import { OK, ERR_RANGE } from "./status";
+import { now_ms } from "./abi";
+import { storeMount } from "./store";
+import { uiInit, uiTick, uiButton, uiKeyboardLeds } from "./ui/panel";
 
 /** Board flags given to init(). */
 const BOARD_DISPLAY_128X64: u32 = 1; // else 128x32
@@ -36,18 +39,26 @@ export function init(regionOffset: u32, regionBytes: u32, sectorBytes: u32, page
   flashSectorBytes = sectorBytes;
   flashPageBytes = pageBytes;
   boardFlags = flags;
+  const mounted = storeMount(regionOffset, regionBytes, sectorBytes, pageBytes);
+  if (mounted < 0) return mounted;
+  uiInit(flags, now_ms());
   return OK;
 }
 
 /** Called by the host at least every 10 ms: timers, typing pace, display refresh. */
-export function tick(): void {}
+export function tick(): void {
+  uiTick(now_ms());
+}
 
 /** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
-export function button(id: u32, down: u32): void {}
+export function button(id: u32, down: u32): void {
+  uiButton(id, down != 0, now_ms());
+}
 
 /** The host's keyboard LED output report (bit 0 NumLock, 1 CapsLock, 2 ScrollLock). */
 export function keyboard_leds(bits: u32): void {
   keyboardLedBits = bits;
+  uiKeyboardLeds(bits);
 }
 
 /** Where the host writes an incoming APDU before calling apdu(). */
