@@ -45,6 +45,7 @@ interface StoreExports {
   settingBlobPut(id: number, src: number, bytes: number): number;
   storeUsedBytes(): number;
   storeCapacityBytes(): number;
+  storeMaintain(): number;
 }
 
 /** A credential as the model keeps it. `algorithm` is 1..3 (SHA-1/256/512). */
@@ -167,7 +168,8 @@ export type Op =
   | { op: "wipe" }
   | { op: "hotp"; slot: number }
   | { op: "setting"; id: number; value: number }
-  | { op: "blob"; id: number; data: Uint8Array };
+  | { op: "blob"; id: number; data: Uint8Array }
+  | { op: "maintain" };
 
 /** What the store should hold: slots, integer settings, blobs. */
 export interface Model {
@@ -206,6 +208,7 @@ export function applyOp(m: Model, op: Op): Model {
     }
     case "setting": next.settings.set(op.id, op.value); break;
     case "blob": if (op.data.length === 0) next.blobs.delete(op.id); else next.blobs.set(op.id, op.data); break;
+    case "maintain": break;
   }
   return next;
 }
@@ -277,6 +280,7 @@ export function runOp(s: StoreUnderTest, op: Op): { status: number; code?: bigin
     }
     case "setting": return { status: s.x.settingPut(op.id, op.value) };
     case "blob": return { status: s.blobPut(op.id, op.data) };
+    case "maintain": return { status: Math.min(0, s.x.storeMaintain()) };
   }
 }
 

@@ -40,7 +40,7 @@ function randomOps(random, model, count) {
     const used = [...m.slots.keys()];
     const free = [...Array(SLOTS).keys()].filter((s) => !m.slots.has(s));
     const hotp = used.filter((s) => m.slots.get(s).kind === h.KIND_HOTP);
-    const roll = random() * 14;
+    const roll = random() * 15;
     let op;
     if (roll < 3) op = { op: "put", slot: Math.floor(random() * SLOTS), credential: h.randomCredential(random, `r${ops.length}`, 16, 32) };
     else if (roll < 7) op = hotp.length ? { op: "hotp", slot: pick(hotp) } : null;
@@ -49,7 +49,8 @@ function randomOps(random, model, count) {
     else if (roll < 10) op = used.length && free.length ? { op: "move", from: pick(used), to: pick(free) } : null;
     else if (roll < 12) op = { op: "setting", id: 1 + Math.floor(random() * 3), value: Math.floor(random() * 2 ** 32) - 2 ** 31 };
     else if (roll < 13.8) op = { op: "blob", id: 64 + Math.floor(random() * 2), data: h.randomBytesOf(random, Math.floor(random() * 25)) };
-    else op = { op: "wipe" };
+    else if (roll < 14) op = { op: "wipe" };
+    else op = { op: "maintain" };
     if (op === null) continue;
     ops.push(op);
     m = h.applyOp(m, op);

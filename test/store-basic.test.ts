@@ -211,6 +211,25 @@ describe("slot store: operations and persistence", () => {
     expect(snapshotStore(reboot(s))).toBe(snapshotModel(model));
   });
 
+  it("idle-time maintenance compacts before presses have to", () => {
+    const s = fresh(smallRegion(4, 1024));
+    const c: Credential = { name: ascii("idle"), kind: KIND_HOTP, algorithm: 1, digits: 6, periodSeconds: 0, counter: 0n, flags: 0, secret: ascii("12345678901234567890") };
+    expect(s.put(0, c)).toBe(0);
+    let maintained = 0;
+    let pressesThatErased = 0;
+    for (let press = 0; press < 300; press++) {
+      const erases = s.flash.erases;
+      expect(s.x.slotHotpNext(0)).toBe(hotpReference(c, BigInt(press)));
+      if (s.flash.erases !== erases) pressesThatErased++;
+      const status = s.x.storeMaintain();
+      expect(status).toBeGreaterThanOrEqual(0);
+      maintained += status;
+    }
+    expect(maintained).toBeGreaterThan(5);
+    expect(pressesThatErased).toBe(0);
+    expect(reboot(s).x.slotCounter(0)).toBe(300n);
+  });
+
   it("uses at most 14 KiB of static memory for the store", () => {
     expect(fresh().staticBytes).toBeLessThanOrEqual(14 * 1024);
   });

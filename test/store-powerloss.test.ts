@@ -87,6 +87,7 @@ describe("power loss at every flash operation", () => {
     const setup: Op[] = [0, 1, 2].map((i) => ({ op: "put", slot: i, credential: hotp(i) }) as Op);
     setup.push({ op: "put", slot: 3, credential: { ...hotp(0), kind: KIND_TOTP, periodSeconds: 30, name: nameOf("t", 5) } });
     const ops: Op[] = Array.from({ length: 90 }, (_, i) => ({ op: "hotp", slot: i % 3 }) as Op);
+    for (let i = 80; i > 0; i -= 16) ops.splice(i, 0, { op: "maintain" }); // idle-time compaction too
     const start = prepare(smallRegion(3, 1024), setup);
     const result = sweepCuts(start, ops);
     expect(result.operations).toBeGreaterThan(90 + 2); // at least two compactions in the sweep

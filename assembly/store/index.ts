@@ -13,7 +13,7 @@ import {
 } from "./format";
 import { SETTING_ID_LIMIT } from "./settings-ids";
 import { sectorCount, sectorState, readFlash, eraseSector, SECTOR_FREE } from "./flash";
-import { recordBuffer, appendRecord, headSector, openFreshHead, logCapacityBytes, prepareSpare } from "./log";
+import { recordBuffer, appendRecord, headSector, openFreshHead, logCapacityBytes, prepareSpare, compactWhenIdle } from "./log";
 import { storeMounted } from "./mount";
 import {
   clearIndex, clearSlot, setSlot, packMeta, slotBase, slotMeta, slotNameBytes, slotSecretBytes, slotCounterValue,
@@ -260,6 +260,16 @@ export function storeWipe(): i32 {
   const opened = openFreshHead();
   if (opened < 0) return opened;
   return eraseSector(<u32>oldHead);
+}
+
+/**
+ * Housekeeping for idle time (call from the tick when no code is being shown or typed): at most one
+ * compaction, and only when the log is nearly out of spare sectors, so presses seldom compact.
+ * 1 when it did work, 0 when there was nothing worth doing, or a negative status.
+ */
+export function storeMaintain(): i32 {
+  if (!storeMounted) return ERR_STATE;
+  return compactWhenIdle();
 }
 
 // ---- settings ------------------------------------------------------------------------------------

@@ -165,42 +165,74 @@ function oldestActiveSector(): i32 {
   return oldest;
 }
 
-// Copies the record at `offset` (loaded in compactBuffer) to the head when the index still points
-// at it. A slot record takes the slot's current counter along; tombstones, wipes and superseded
-// records are dropped (everything they could hide is in this sector too).
-function copyIfLive(offset: u32, start: u32, end: u32): i32 {
+// Whether the record at `offset` (loaded in compactBuffer) must be copied before its sector
+// [start, end) is erased: the index still points at it. Tombstones, wipes and superseded records
+// are dropped (everything they could hide is in this sector or an older one); a counter record
+// whose slot record is in the same sector is folded into that record's copy.
+function isLive(offset: u32, start: u32, end: u32): bool {
+  const type = load<u8>(compactBuffer + HEADER_TYPE);
+  const key = <u32>load<u8>(compactBuffer + <usize>RECORD_HEADER_BYTES);
+  if (type == RECORD_SLOT) return key < SLOT_COUNT && slotBase(key) == offset;
+  if (type == RECORD_COUNTER) {
+    if (key >= SLOT_COUNT || slotCounterRecord(key) != offset) return false;
+    const base = slotBase(key);
+    return base < start || base >= end;
+  }
+  if (type == RECORD_SETTING_INT) return key < SETTING_ID_LIMIT && settingIntRecord(key) == offset;
+  if (type == RECORD_SETTING_BLOB) return key < SETTING_ID_LIMIT && settingBlobRecord(key) == offset;
+  return false;
+}
+
+// Appends a fresh copy of the live record loaded in compactBuffer and points the index at it. A
+// slot record takes the slot's current counter along and no longer empties another slot.
+function copyLive(): i32 {
   const type = load<u8>(compactBuffer + HEADER_TYPE);
   const payloadBytes = <u32>load<u8>(compactBuffer + HEADER_PAYLOAD_BYTES);
   const encoding = load<u8>(compactBuffer + HEADER_ENCODING);
   const payload = compactBuffer + <usize>RECORD_HEADER_BYTES;
   const key = <u32>load<u8>(payload);
   if (type == RECORD_SLOT) {
-    if (key >= SLOT_COUNT || slotBase(key) != offset) return OK;
     store<u8>(payload + SLOT_VACATES, NO_SLOT);
     store<u64>(payload + SLOT_COUNTER, slotCounterValue(key));
-    const at = appendRecord(compactBuffer, type, payloadBytes, encoding, true);
-    if (at < 0) return at;
+  }
+  const at = appendRecord(compactBuffer, type, payloadBytes, encoding, true);
+  if (at < 0) return at;
+  if (type == RECORD_SLOT) {
     setSlotBase(key, <u32>at);
     setSlotCounterRecord(key, 0);
-  } else if (type == RECORD_COUNTER) {
-    if (key >= SLOT_COUNT || slotCounterRecord(key) != offset) return OK;
-    const base = slotBase(key);
-    if (base >= start && base < end) return OK; // folded into the slot record's copy
-    const at = appendRecord(compactBuffer, type, payloadBytes, encoding, true);
-    if (at < 0) return at;
-    setSlotCounterRecord(key, <u32>at);
-  } else if (type == RECORD_SETTING_INT) {
-    if (key >= SETTING_ID_LIMIT || settingIntRecord(key) != offset) return OK;
-    const at = appendRecord(compactBuffer, type, payloadBytes, encoding, true);
-    if (at < 0) return at;
-    setSettingIntRecord(key, <u32>at);
-  } else if (type == RECORD_SETTING_BLOB) {
-    if (key >= SETTING_ID_LIMIT || settingBlobRecord(key) != offset) return OK;
-    const at = appendRecord(compactBuffer, type, payloadBytes, encoding, true);
-    if (at < 0) return at;
-    setSettingBlobRecord(key, <u32>at);
-  }
+  } else if (type == RECORD_COUNTER) setSlotCounterRecord(key, <u32>at);
+  else if (type == RECORD_SETTING_INT) setSettingIntRecord(key, <u32>at);
+  else setSettingBlobRecord(key, <u32>at);
   return OK;
+}
+
+// Walks the valid records of `sector`: copies the live ones when `copy`, else only sums their
+// sizes. Returns the live bytes, or a negative status.
+function walkLive(sector: u32, copy: bool): i32 {
+  const start = sectorStart(sector);
+  const end = start + sectorBytes;
+  let at = start + SECTOR_HEADER_BYTES;
+  let liveBytes: i32 = 0;
+  while (at + RECORD_HEADER_BYTES <= end) {
+    const size = loadRecord(at, end, compactBuffer);
+    if (size == 0) {
+      at += RECORD_HEADER_BYTES;
+      continue;
+    }
+    if (loadedPayloadValid && isLive(at, start, end)) {
+      liveBytes += <i32>size;
+      if (copy) {
+        const copied = copyLive();
+        if (copied < 0) {
+          liveBytes = copied;
+          break;
+        }
+      }
+    }
+    at += size;
+  }
+  memory.fill(compactBuffer, 0, RECORD_BUFFER_BYTES); // it held secrets
+  return liveBytes;
 }
 
 /** Compaction: copies the oldest sector's live records to the head, then erases that sector. */
@@ -211,25 +243,25 @@ export function compactOldest(): i32 {
     const opened = openHead();
     if (opened < 0) return opened;
   }
-  const start = sectorStart(<u32>victim);
-  const end = start + sectorBytes;
-  let at = start + SECTOR_HEADER_BYTES;
-  let status = OK;
-  while (at + RECORD_HEADER_BYTES <= end) {
-    const size = loadRecord(at, end, compactBuffer);
-    if (size == 0) {
-      at += RECORD_HEADER_BYTES;
-      continue;
-    }
-    if (loadedPayloadValid) {
-      status = copyIfLive(at, start, end);
-      if (status < 0) break;
-    }
-    at += size;
-  }
-  memory.fill(compactBuffer, 0, RECORD_BUFFER_BYTES); // it held secrets
-  if (status < 0) return status;
+  const copied = walkLive(<u32>victim, true);
+  if (copied < 0) return copied;
   return eraseSector(<u32>victim);
+}
+
+/**
+ * Idle-time compaction, so HOTP presses rarely have to compact: when the log is down to its last
+ * two spare sectors, compacts the oldest sector if at most half of it is live (compacting a mostly
+ * live sector gains little and would wear the flash). 1 when it compacted, 0 when nothing was
+ * worth doing, or a negative status.
+ */
+export function compactWhenIdle(): i32 {
+  if (headSector < 0 || nonActiveSectors() > 2) return 0;
+  const victim = oldestActiveSector();
+  if (victim < 0 || victim == headSector) return 0;
+  const liveBytes = walkLive(<u32>victim, false);
+  if (liveBytes < 0 || <u32>liveBytes > (sectorBytes - SECTOR_HEADER_BYTES) / 2) return 0;
+  const compacted = compactOldest();
+  return compacted < 0 ? compacted : 1;
 }
 
 /**

@@ -8,7 +8,7 @@ export {
   STORE_STATIC_BYTES, storeMount, slotUsed, slotsUsedCount, firstFreeSlot, findSlotByName, slotPut, slotDelete,
   slotRename, slotMove, storeWipe, slotNameCopy, slotKind, slotAlgorithm, slotDigits, slotPeriodSeconds,
   slotCounter, slotFlags, slotTotp, slotHotpNext, slotCounterAdvance, slotHmac, settingGet, settingPut,
-  settingBlobGet, settingBlobPut, storeUsedBytes, storeCapacityBytes,
+  settingBlobGet, settingBlobPut, storeUsedBytes, storeCapacityBytes, storeMaintain,
 } from "../store";
 
 export const IO_BUFFER_BYTES: u32 = 1024;
