@@ -2,9 +2,10 @@
 // these; everything else in assembly/ is internal.
 import { apdu_response } from "./abi";
 import { OK, ERR_RANGE } from "./status";
+import { appletsApdu, appletsTick, appletsButton, appletsTouchPending } from "./applets/index";
 import { now_ms } from "./abi";
 import { storeMount } from "./store";
-import { uiInit, uiTick, uiButton, uiKeyboardLeds } from "./ui/panel";
+import { uiInit, uiTick, uiButton, uiKeyboardLeds, uiTouchPrompt } from "./ui/panel";
 
 /** Board flags given to init(). */
 const BOARD_DISPLAY_128X64: u32 = 1; // else 128x32
@@ -47,11 +48,14 @@ export function init(regionOffset: u32, regionBytes: u32, sectorBytes: u32, page
 
 /** Called by the host at least every 10 ms: timers, typing pace, display refresh. */
 export function tick(): void {
+  appletsTick(now_ms());
+  uiTouchPrompt(appletsTouchPending());
   uiTick(now_ms());
 }
 
 /** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
 export function button(id: u32, down: u32): void {
+  if (appletsButton(id, down)) return; // the press answered a command waiting for it
   uiButton(id, down != 0, now_ms());
 }
 
@@ -73,8 +77,12 @@ export function apdu_capacity(): u32 {
 
 /** Processes the APDU of `length` bytes in apdu_buffer(); the reply comes through apdu_response. */
 export function apdu(length: u32): void {
-  // No applet is selectable yet: ISO 7816-4 "instruction not supported".
-  store<u8>(responseBuffer, 0x6d);
-  store<u8>(responseBuffer + 1, 0x00);
-  apdu_response(responseBuffer, 2);
+  // A length beyond the buffer is a host bug; it still gets a defined answer.
+  if (length > APDU_CAPACITY_BYTES) {
+    store<u8>(responseBuffer, 0x67);
+    store<u8>(responseBuffer + 1, 0x00);
+    apdu_response(responseBuffer, 2);
+    return;
+  }
+  appletsApdu(apduBuffer, length);
 }

@@ -103,6 +103,7 @@ function finish(sw: u32, le: u32): void {
 
 function dispatch(): u32 {
   const cla = commandCla;
+  if (cla == 0xff) return SW_CLA_NOT_SUPPORTED; // reserved for PPS, never a command
   if ((cla & 0x10) != 0) return SW_CHAINING_UNSUPPORTED;
   if (cla != 0x00 && cla != 0x80) return SW_CLA_NOT_SUPPORTED;
   // YKOATH's CALCULATE ALL shares INS A4 with SELECT; SELECT by name is the one with P1 04.

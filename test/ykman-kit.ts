@@ -1,0 +1,127 @@
+// Fixtures for the acceptance tests with real PC/SC clients: pcscd with vsmartcard's vpcd driver
+// (started here, stopped after), the simulated token connected to it as a card, and async runners
+// for ykman and oathtool (async: the bridge answers APDUs on this process's event loop).
+import { spawn, ChildProcess, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { Token, BUTTON_OK } from "../host-sim/token.js";
+import { SimClock } from "../host-sim/clock.js";
+import { serveVpcd, VpcdBridge, VPCD_DEFAULT_PORT } from "../host-sim/vpcd.js";
+
+export const READER = "Virtual PCD 00 00";
+const PCSCD_SOCKET = "/run/pcscd/pcscd.comm";
+
+/** Fails loudly, naming the fix, when a tool the acceptance tests need is missing. */
+export function requireTools(...tools: string[]): void {
+  for (const tool of tools) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "pipe" });
+    } catch {
+      throw new Error(`${tool} is not installed: run 'bash scripts/setup-system.sh' (packages pcscd, vsmartcard-vpcd, yubikey-manager, oathtool)`);
+    }
+  }
+  if (!existsSync("/usr/lib/pcsc/drivers/serial/libifdvpcd.so") && !existsSync("/etc/reader.conf.d/vpcd")) {
+    throw new Error("vsmartcard-vpcd is not installed: run 'bash scripts/setup-system.sh'");
+  }
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without a terminal or stdin (a prompt fails instead of waiting). */
+export function run(command: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export function ykman(...args: string[]): Promise<RunResult> {
+  return run("ykman", ["--reader", READER, ...args]);
+}
+
+/** oathtool's code at `unixSeconds` (TOTP) or for `counter` (HOTP), from the base32 secret. */
+export async function oathtool(options: { base32: string; algorithm?: string; digits?: number; periodSeconds?: number;
+  unixSeconds?: number; counter?: number }): Promise<string> {
+  const args = ["-b", "-d", String(options.digits ?? 6)];
+  if (options.counter !== undefined) args.push("--hotp", "-c", String(options.counter));
+  else {
+    args.push(`--totp=${(options.algorithm ?? "sha1").toLowerCase()}`, "-s", `${options.periodSeconds ?? 30}s`, "-N", `@${options.unixSeconds}`);
+  }
+  const result = await run("oathtool", [...args, options.base32]);
+  if (result.code !== 0) throw new Error(`oathtool failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+export interface CardFixture {
+  token: Token;
+  bridge: VpcdBridge;
+  /** How many presses of OK the fixture gave (one per command that waited for one). */
+  presses: () => number;
+  stop(): Promise<void>;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Starts pcscd (unless one is already running: then it is used and left alone), connects a fresh
+ * simulated token to its vpcd reader, and waits until ykman sees the OATH applet. Commands that
+ * wait for a press get one after `pressDelayMs`.
+ */
+export async function startCard(pressDelayMs = 300): Promise<CardFixture> {
+  requireTools("pcscd", "ykman", "oathtool");
+  let pcscd: ChildProcess | null = null;
+  let pcscdLog = "";
+  if (!existsSync(PCSCD_SOCKET)) {
+    pcscd = spawn("pcscd", ["--foreground"], { stdio: ["ignore", "pipe", "pipe"] });
+    pcscd.stdout!.on("data", (d) => (pcscdLog += d));
+    pcscd.stderr!.on("data", (d) => (pcscdLog += d));
+  }
+  const token = new Token({ clock: new SimClock(Math.floor(Date.now() / 1000)) });
+  let presses = 0;
+  const bridge = serveVpcd(token, VPCD_DEFAULT_PORT, {
+    driveClock: true,
+    onDeferred: () => {
+      setTimeout(() => {
+        presses++;
+        token.press(BUTTON_OK);
+      }, pressDelayMs);
+    },
+  });
+  const stop = async (): Promise<void> => {
+    await bridge.close();
+    if (pcscd !== null && pcscd.exitCode === null) {
+      const exited = new Promise((resolve) => pcscd!.once("exit", resolve));
+      pcscd.kill("SIGTERM");
+      await exited;
+    }
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const info = await ykman("oath", "info");
+      if (info.code === 0 && info.stdout.includes("OATH version")) break;
+      if (Date.now() > deadline) {
+        throw new Error(`the simulated card did not appear in PC/SC: ${info.stdout}${info.stderr}\npcscd: ${pcscdLog}`);
+      }
+      await sleep(300);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { token, bridge, presses: () => presses, stop };
+}
