@@ -34,7 +34,7 @@ void clocks_init(void);
 uint64_t timer_us(void);
 void timer_delay_us(uint32_t microseconds);
 
-// buttons.c: debounced (a level must hold 20 ms before it counts as an edge).
+// buttons.c: debounced (an edge counts at once, then 20 ms of contact chatter are ignored).
 #define BUTTON_DEBOUNCE_US 20000u
 void buttons_init(void);
 // Returns true and fills id/down when a debounced edge happened since the last call.

@@ -1,0 +1,134 @@
+// The RP2040 firmware in rp2040js: image and RAM per section against the budgets (image <= 256 KiB,
+// RAM <= 128 KiB with the module's memory and the stacks), and on-device costs in cycles at
+// 125 MHz: boot to enumerated with 100 slots, one TOTP, CALCULATE ALL over 100 slots, button edge
+// to the first key report. Cycles are the emulator's instruction cycles (idle WFI time excluded).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Bench } from "./run.js";
+import { packageRoot } from "../host-sim/paths.js";
+import { Credential as StoreCredential, DEMO_CREDENTIAL, flashWith } from "../host-sim/flash-writer.js";
+import { buildFirmware } from "../emulator/firmware.js";
+import { firmwareSections, firmwareSymbols } from "../emulator/elf.js";
+import { EmulatedToken } from "../emulator/token.js";
+import { CcidClient, EP_KEYBOARD_IN } from "../emulator/usb-client.js";
+import { CLK_SYS_HZ } from "../emulator/board.js";
+
+const T0 = 1_796_292_010;
+
+// Steps tried on the firmware side and what each bought (measured 2026-12-03, module of that day).
+const TUNING = `Tuning record (firmware side):
+- wasm3 compiled with -O3 instead of -O2: warm CALCULATE 643,968 vs 643,959 cycles (no change), image +3.6 KiB: -O2 kept.
+- Lazy compilation (TK_COMPILE_AT_BOOT 0) instead of compiling all at boot: heap after boot 99 KiB instead of 216 KiB, boot to
+  "ready" 61 ms instead of 158 ms (no slots); the first call of each function pays its compilation (CALCULATE 11.2 ms first, 5.2 ms warm).
+- The main loop sleeps in WFI between a 1 ms timer alarm and USB interrupts: idle costs no cycles (and emulates 30x faster).
+- Leading-edge debounce: the button edge reaches the module within one loop period instead of after 20 ms of stable level.
+- Not yet tried: hot wasm3 operations in RAM (rp2040js charges no XIP cache misses, so only the chip can show the gain).`;
+const KIB = 1024;
+const OATH_AID = [0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01];
+
+function apdu(ins: number, p1: number, p2: number, data: number[] = []): Uint8Array {
+  return Uint8Array.from([0x00, ins, p1, p2, data.length, ...data]);
+}
+
+function tlv(tag: number, value: number[]): number[] {
+  return [tag, value.length, ...value];
+}
+
+function challenge(unixSeconds: number): number[] {
+  const counter = Math.floor(unixSeconds / 30);
+  return [0, 0, 0, 0, (counter >>> 24) & 0xff, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff];
+}
+
+/** One APDU over CCID with 61xx chaining; returns the cycles the board spent and the status word. */
+function exchange(token: EmulatedToken, ccid: CcidClient, command: Uint8Array): { cycles: number; sw: number } {
+  const before = token.board.cycles;
+  let reply = ccid.transmit(command);
+  while (reply[reply.length - 2] === 0x61) reply = ccid.transmit(apdu(0xa5, 0, 0));
+  return { cycles: token.board.cycles - before, sw: (reply[reply.length - 2] << 8) | reply[reply.length - 1] };
+}
+
+const ms = (cycles: number) => (cycles / (CLK_SYS_HZ / 1000)).toFixed(2);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function readUint32(token: EmulatedToken, address: number): number {
+  return token.board.rp2040.readUint32(address);
+}
+
+/** Highest stack use: the stack region starts zeroed; the lowest non-zero word is the high-water mark. */
+function stackHighWater(token: EmulatedToken, symbols: Map<string, number>): number {
+  const limit = symbols.get("__stack_limit")!;
+  const top = symbols.get("__stack_top")!;
+  for (let at = limit; at < top; at += 4) if (readUint32(token, at) !== 0) return top - at;
+  return 0;
+}
+
+const bench: Bench = async () => {
+  buildFirmware();
+  const sections = firmwareSections();
+  const symbols = firmwareSymbols();
+  const moduleBytes = readFileSync(join(packageRoot(), "build", "totpkey.wasm")).length;
+  const imageBytes = readFileSync(join(packageRoot(), "build", "firmware", "totpkey-rp2040.bin")).length;
+
+  const credentials: StoreCredential[] = Array.from({ length: 100 }, (_, slot) => ({
+    ...DEMO_CREDENTIAL, slot, name: `slot-${String(slot).padStart(2, "0")}@bench`,
+  }));
+  const token = new EmulatedToken({ flash: flashWith(credentials), rtcSeconds: T0 });
+  const bootUs = token.bootToEnumeratedUs;
+  const heapAfterBoot = readUint32(token, symbols.get("heap_high_water_bytes")!);
+
+  const ccid = new CcidClient(token.usb);
+  ccid.powerOn();
+  exchange(token, ccid, apdu(0xa4, 0x04, 0x00, OATH_AID));
+  const name = [...new TextEncoder().encode("slot-00@bench")];
+  const calculate = apdu(0xa2, 0x00, 0x01, [...tlv(0x71, name), ...tlv(0x74, challenge(T0))]);
+  const first = exchange(token, ccid, calculate);
+  const warm = Array.from({ length: 5 }, () => exchange(token, ccid, calculate).cycles);
+  const calculateAll = apdu(0xa4, 0x00, 0x01, tlv(0x74, challenge(T0)));
+  const allFirst = exchange(token, ccid, calculateAll);
+  const allWarm = exchange(token, ccid, calculateAll);
+  const empty = exchange(token, ccid, apdu(0xa4, 0x04, 0x00, OATH_AID)).cycles;
+
+  // Button edge to the first keyboard report (OK types the selected slot's code).
+  token.run(50);
+  token.usb.drainIn(EP_KEYBOARD_IN);
+  const pressedAt = token.board.micros;
+  token.board.setButton(2, true);
+  token.board.run(200_000, () => (token.usb.inPackets.get(EP_KEYBOARD_IN)?.length ?? 0) > 0);
+  const edgeToReportUs = token.board.micros - pressedAt;
+  token.board.setButton(2, false);
+  token.run(1500);
+
+  const heapAfter = readUint32(token, symbols.get("heap_high_water_bytes")!);
+  const stack = stackHighWater(token, symbols);
+  const data = sections.get(".data") ?? 0;
+  const bss = sections.get(".bss") ?? 0;
+  const ramUsed = data + bss + heapAfter + (sections.get(".stack") ?? 0);
+
+  const rows = [
+    `| boot2 | ${sections.get(".boot2")} B |`,
+    `| .text (code, read-only data and the ${moduleBytes}-byte module) | ${sections.get(".text")} B |`,
+    `| .data (initialised data, flash routines in RAM) | ${data} B |`,
+    `| **image** (budget 256 KiB) | **${imageBytes} B = ${(imageBytes / KIB).toFixed(1)} KiB** |`,
+    `| .bss (USB and APDU buffers, wasm3 host) | ${bss} B |`,
+    `| heap high-water after boot (wasm3 runtime, module memory, compiled code) | ${heapAfterBoot} B |`,
+    `| heap high-water after the workload below | ${heapAfter} B |`,
+    `| stack reserved / high-water | ${sections.get(".stack")} B / ${stack} B |`,
+    `| **RAM** (.data + .bss + heap + stack; budget 128 KiB) | **${ramUsed} B = ${(ramUsed / KIB).toFixed(1)} KiB** |`,
+  ].join("\n");
+  const timing = [
+    `| boot to enumerated, 100 slots (target <= 100 ms) | ${(bootUs / 1000).toFixed(1)} ms emulated |`,
+    `| CALCULATE, SHA-1, 20-byte key, first call (compiles on first use) | ${first.cycles} cycles (${ms(first.cycles)} ms) |`,
+    `| CALCULATE, warm, median of 5 (target <= 250,000; floor 1,000,000) | ${median(warm)} cycles (${ms(median(warm))} ms) |`,
+    `| SELECT (USB + APDU overhead, for scale) | ${empty} cycles |`,
+    `| CALCULATE ALL, 100 slots, first / warm (target <= 300 ms) | ${allFirst.cycles} / ${allWarm.cycles} cycles (${ms(allWarm.cycles)} ms warm) |`,
+    `| button edge to first key report (target <= 3 ms) | ${(edgeToReportUs / 1000).toFixed(2)} ms emulated |`,
+  ].join("\n");
+  if (first.sw !== 0x9000 || allWarm.sw !== 0x9000) throw new Error(`CALCULATE answered ${first.sw.toString(16)} / ${allWarm.sw.toString(16)}`);
+  return {
+    title: "RP2040 firmware (rp2040js)",
+    markdown: `Built by \`npm run build:firmware\`, run in rp2040js at clk_sys = 125 MHz; wasm3 compiles each function on first use.\n\n` +
+      `| size | |\n|---|---|\n${rows}\n\n| cost | |\n|---|---|\n${timing}\n\n${TUNING}`,
+  };
+};
+
+export default bench;
