@@ -4,7 +4,7 @@
 // on-board iteration count follows.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { instantiateWithHost, quietDevices } from "../host-sim/instance.js";
 import { packageRoot, readModule } from "../host-sim/paths.js";
@@ -105,7 +105,8 @@ function buildMeasurementImage(outDir: string): Uint8Array {
   const board = join(root, "boards", "rp2040");
   const wasm3Source = execFileSync("bash", [join(root, "scripts", "fetch-wasm3.sh")], { encoding: "utf8" }).trim();
   const cpu = ["-mcpu=cortex-m0plus", "-mthumb"];
-  const config = ["-include", join(root, "boards", "common", "wasm3_config.h")];
+  const configHeader = join(root, "boards", "common", "wasm3_config.h");
+  const config = ["-include", configHeader];
   const includes = [`-I${board}`, `-I${join(root, "boards", "common")}`, `-I${wasm3Source}`];
   const boardFlags = [...cpu, "-Os", "-g", "-std=gnu11", "-ffunction-sections", "-fdata-sections", "-DTK_COMPILE_AT_BOOT=0", ...config, ...includes];
   const wasm3Flags = [...cpu, "-O2", "-g", "-std=gnu11", "-ffunction-sections", "-fdata-sections", "-fomit-frame-pointer", "-w", ...config, `-I${wasm3Source}`];
@@ -125,7 +126,9 @@ function buildMeasurementImage(outDir: string): Uint8Array {
   mkdirSync(join(outDir, "wasm3"), { recursive: true });
   for (const file of readdirSync(wasm3Source).filter((f) => /^m3_.*\.c$/.test(f)).sort()) {
     const object = join(outDir, "wasm3", file.replace(/\.c$/, ".o"));
-    if (!existsSync(object)) run(gcc, [...wasm3Flags, "-c", join(wasm3Source, file), "-o", object]);
+    // Kept between runs; rebuilt when wasm3's source or the board's configuration is newer.
+    const newest = Math.max(statSync(join(wasm3Source, file)).mtimeMs, statSync(configHeader).mtimeMs);
+    if (!existsSync(object) || statSync(object).mtimeMs < newest) run(gcc, [...wasm3Flags, "-c", join(wasm3Source, file), "-o", object]);
     objects.push(object);
   }
   for (const name of ["startup", "clocks", "uart", "timer", "syscalls"]) {
