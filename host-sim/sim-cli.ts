@@ -9,6 +9,7 @@ import { NorFlash, PICO_FLASH } from "./flash.js";
 import { SimClock } from "./clock.js";
 import { BOARD_DISPLAY_128X64, BOARD_NO_DISPLAY } from "./token.js";
 import { SimSession } from "./sim-session.js";
+import { serveTransports } from "./socket.js";
 import { HOST_LAYOUTS, HostLayout, layoutId } from "./keyboard-host.js";
 import { frameToHalfBlocks, frameToPng } from "./display.js";
 import {
@@ -38,6 +39,9 @@ a display and a USB keyboard plugged into a computer that decodes what the token
                       is not changed
   --json              with --script (or without a terminal): print {typed, display, ...} as JSON
   --png FILE          write a PNG of the display at exit (in the terminal UI also: key p)
+  --vpcd              also be the card in pcscd's vpcd reader "Virtual PCD 00 00" (PC/SC clients
+                      such as ykman see the token; needs pcscd with vsmartcard-vpcd)
+  --socket            also serve APDUs on the local socket for the totpkey CLI (docs/SPEC.md)
   --help              this text
 
 Keys in the terminal UI: up/k = UP, down/j = DOWN, enter/space = OK, l = long press of OK,
@@ -61,6 +65,8 @@ interface Options {
   script: string[] | null;
   json: boolean;
   png: string | null;
+  vpcd: boolean;
+  socket: boolean;
 }
 
 class UsageError extends Error {}
@@ -86,7 +92,7 @@ function parseArgs(argv: string[]): Options | "help" {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const options: Options = {
     flashPath: defaultFlashPath(), time: nowSeconds, layout: "us", numLock: true, capsLock: false, typing: null,
-    boardFlags: 0, script: null, json: false, png: null,
+    boardFlags: 0, script: null, json: false, png: null, vpcd: false, socket: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -123,6 +129,8 @@ function parseArgs(argv: string[]): Options | "help" {
       case "--script": options.script = value().split(",").map((s) => s.trim()).filter((s) => s !== ""); break;
       case "--json": options.json = true; break;
       case "--png": options.png = value(); break;
+      case "--vpcd": options.vpcd = true; break;
+      case "--socket": options.socket = true; break;
       default: throw new UsageError(`unknown argument '${arg}'`);
     }
   }
@@ -269,11 +277,25 @@ export async function main(argv: string[]): Promise<number> {
       report(session, options);
       return 0;
     }
+    const transports = options.vpcd || options.socket ? await serveTransports(session.token, options) : null;
+    for (const line of transports?.describe ?? []) process.stderr.write(`totpkey-sim: ${line}\n`);
+    if (transports !== null && (!process.stdin.isTTY || !process.stdout.isTTY)) {
+      // Headless server: run the token in real time until SIGINT/SIGTERM, then save the flash.
+      let lastMs = Date.now();
+      const timer = setInterval(() => { const now = Date.now(); session.run(Math.max(0, now - lastMs)); lastMs = now; }, 10);
+      await new Promise((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });
+      clearInterval(timer);
+      await transports.close();
+      saveFlash(options.flashPath, flash);
+      return 0;
+    }
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       report(session, options);
       return 0;
     }
-    return await interactive(session, options, flash);
+    const status = await interactive(session, options, flash);
+    await transports?.close();
+    return status;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`totpkey-sim: ${error.message} (see --help)\n`);
