@@ -128,8 +128,3 @@ export function makeCredential(fields: Partial<Credential> & { secret: Uint8Arra
     touch: fields.touch ?? false,
   });
 }
-
-/** A short description for summaries and errors; never the secret. */
-export function describe(credential: Credential): string {
-  return storedName(credential);
-}

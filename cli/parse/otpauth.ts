@@ -63,16 +63,3 @@ export function parseOtpauthUri(uri: string): Credential {
   }
   return makeCredential({ type, issuer, account, secret, algorithm, digits, periodSeconds, counter });
 }
-
-/** Builds an otpauth URI (tests and `--json` never include it: it carries the secret). */
-export function formatOtpauthUri(credential: Credential, secretBase32: string): string {
-  const label = credential.issuer
-    ? `${encodeURIComponent(credential.issuer)}:${encodeURIComponent(credential.account)}`
-    : encodeURIComponent(credential.account);
-  const params = [`secret=${secretBase32}`];
-  if (credential.issuer) params.push(`issuer=${encodeURIComponent(credential.issuer)}`);
-  params.push(`algorithm=${credential.algorithm}`, `digits=${credential.digits}`);
-  if (credential.type === "totp") params.push(`period=${credential.periodSeconds}`);
-  else params.push(`counter=${credential.counter}`);
-  return `otpauth://${credential.type}/${label}?${params.join("&")}`;
-}

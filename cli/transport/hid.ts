@@ -112,7 +112,7 @@ export class HidTransport implements Transport {
     try {
       return new HidTransport(await hid.HIDAsync.open(path), `USB HID (${path})`);
     } catch (error) {
-      throw new TransportError(`cannot open ${path}: ${(error as Error).message} (permissions: see docs for the udev rule)`);
+      throw new TransportError(`cannot open ${path}: ${(error as Error).message} (on Linux your user needs access to the hidraw device, e.g. a udev rule for 1209:0001)`);
     }
   }
 
