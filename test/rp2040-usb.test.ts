@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { EmulatedBoard } from "../emulator/board.js";
 import { firmwareImage } from "../emulator/firmware.js";
 import { UsbHost, setupBytes } from "../emulator/usb-host.js";
+import { TOTPKEY_ATR } from "../host-sim/vpcd.js";
 import {
   CcidClient, EP_CCID, EP_VENDOR, HID_FRAME_ERROR, HidApduClient, ccidMessage, enumerate, getDescriptor, hidFrames,
   setKeyboardLeds,
@@ -67,6 +68,7 @@ describe("CCID", () => {
     const atr = reply.data;
     expect(atr[0]).toBe(0x3b);
     expect(atr.subarray(1).reduce((x, b) => x ^ b, 0)).toBe(0); // TCK makes T0..TCK XOR to zero
+    expect([...atr]).toEqual([...TOTPKEY_ATR]); // the simulator's ATR: PC/SC clients see one token
   });
 
   it("carries an APDU to the application and its reply back, echoing bSeq", () => {

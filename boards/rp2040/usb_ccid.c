@@ -37,9 +37,12 @@
 #define CCID_REQUEST_ABORT 0x01u
 #define TIME_EXTENSION_INTERVAL_US 500000u
 
-// Answer to reset: TS 3B (direct convention); T0 8C (TD1 follows, 12 historical bytes); TD1 80
-// (TD2 follows); TD2 01 (T=1); historical bytes; TCK, the XOR of T0..the last byte, added at reset.
-static const uint8_t atr_body[] = {0x3b, 0x8c, 0x80, 0x01, 0x80, 't', 'o', 't', 'p', 'k', 'e', 'y', ' ', 'O', 'T', 'P'};
+// Answer to reset, the same bytes the simulator's vpcd bridge gives (host-sim/vpcd.ts): TS 3B; T0 F8
+// (TA1..TD1 follow, 8 historical bytes); TA1 13, TB1 00, TC1 00; TD1 81 (TD2 follows, T=1); TD2 31
+// (TA3, TB3 follow, T=1); TA3 FE (IFSC 254), TB3 15; "totpkey1"; TCK (XOR of T0..the last byte),
+// added at reset.
+static const uint8_t atr_body[] = {0x3b, 0xf8, 0x13, 0x00, 0x00, 0x81, 0x31, 0xfe, 0x15,
+                                   't', 'o', 't', 'p', 'k', 'e', 'y', '1'};
 static uint8_t atr[sizeof atr_body + 1];
 
 // T=1 protocol data for Parameters replies (CCID 1.1 table 6.2-3).
