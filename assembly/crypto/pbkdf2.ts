@@ -17,7 +17,7 @@ import { HMAC_CONTEXT_BYTES, hmacPrepareContext, hmacCompute } from "./hmac";
 export const PBKDF2_SALT_MAX_BYTES: u32 = 64;
 /** Up to two SHA-256 blocks of output (the token needs 32 bytes). */
 export const PBKDF2_KEY_MAX_BYTES: u32 = 64;
-/** Far above any count the board can run in an unlock (thousands); keeps step counts in an i32. */
+/** Far above any count the board can run in an unlock (hundreds); keeps step counts in an i32. */
 export const PBKDF2_ITERATIONS_MAX: u32 = 1 << 24;
 /** The password (PIN) length accepted; a PIN is 6..12 digits, a test password may be longer. */
 export const PBKDF2_PASSWORD_MAX_BYTES: u32 = 128;
