@@ -300,6 +300,8 @@ export interface Session {
   /** Ops the store may refuse with ERR_FULL (the soak's random ops can overfill a small region). */
   allowFull: boolean;
   slotCount: number;
+  /** After recovery, also rewrite a blob until the log has wrapped round the region twice. */
+  cycleAfterRecovery?: boolean;
   /** What the last runWithCut found for the interrupted op: not applied, applied, or no op cut. */
   lastOutcome?: "old" | "new" | "none";
 }
@@ -389,7 +391,34 @@ export function runWithCut(session: Session, ops: Op[], cutAt: number | null, be
   } catch (error) {
     fail(`remount after recovery: ${String(error)}`);
   }
+  if (session.cycleAfterRecovery && violations.length === 0) {
+    const trouble = cycleRegion(session);
+    if (trouble !== null) fail(trouble);
+  }
   return violations;
+}
+
+/** The blob id cycleRegion rewrites (one of SNAPSHOT_BLOB_IDS). */
+export const CYCLE_BLOB_ID = 67;
+
+/**
+ * Rewrites a 128-byte blob until the log has wrapped round the region twice (every sector compacted
+ * twice), then reboots and compares with the model: a recovered store must keep working for good,
+ * not just for one more write. Returns a description of the failure, or null.
+ */
+export function cycleRegion(session: Session): string | null {
+  const s = boot(session);
+  const sectors = session.region.regionBytes / session.region.geometry.sectorBytes;
+  const erasesBefore = session.flash.erases;
+  for (let write = 0; session.flash.erases - erasesBefore < 2 * sectors; write++) {
+    if (write > 200 * sectors) return "cycling: the log does not wrap (no compaction)";
+    const data = new Uint8Array(128).fill(write & 0xff);
+    const status = s.blobPut(CYCLE_BLOB_ID, data);
+    if (status !== 0) return `cycling: write ${write} returned ${status}`;
+    session.model = applyOp(session.model, { op: "blob", id: CYCLE_BLOB_ID, data });
+  }
+  const again = snapshotStore(boot(session), session.slotCount);
+  return again === snapshotModel(session.model) ? null : `after cycling:\n${diff(again, snapshotModel(session.model))}`;
 }
 
 function diff(found: string, expected: string): string {

@@ -80,6 +80,14 @@ for (let run = 0; run < runs; run++) {
     }
     if (found.length) break;
   }
+  // One run in four then works the recovered store until the log has wrapped round twice.
+  if (random() < 0.25) {
+    const trouble = h.cycleRegion(session);
+    if (trouble !== null) {
+      violations++;
+      process.stdout.write(`VIOLATION run ${run} (--seed ${seed}, run seed ${runSeed}) after both cuts: ${trouble}\n`);
+    }
+  }
   if ((run + 1) % 10000 === 0) {
     process.stderr.write(`soak-store: ${run + 1}/${runs} runs, ${violations} violations, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }

@@ -44,6 +44,7 @@ describe("power loss at every flash operation", () => {
     const random = seededRandom(4);
     const ops: Op[] = Array.from({ length: 60 }, (_, i) => ({ op: "put", slot: i % 20, credential: randomCredential(random, `c${i}`) }));
     const start = prepare(smallRegion(4, 4096), provision(20, 5));
+    start.cycleAfterRecovery = true;
     const result = sweepCuts(start, ops);
     expect(result.operations).toBeGreaterThan(60 + 8); // programs plus compaction erases
     expectClean(result);
@@ -58,6 +59,21 @@ describe("power loss at every flash operation", () => {
     const ops: Op[] = Array.from({ length: 60 }, (_, i) => ({ op: "put", slot: (i * 7) % 30, credential: largest(`x${i}`) }) as Op);
     const result = sweepCuts(start, ops);
     expect(result.operations).toBeGreaterThan(60 * 2 + 100); // the puts plus compactions copying live slots
+    expectClean(result);
+  }, TIMEOUT_MS);
+
+  it("compacting a wholly live sector into the reserve, then working on for good (4 x 4 KiB)", () => {
+    // The oldest sector holds 16 live slots of the largest size, so its compaction spills over
+    // into the reserve sector: a cut there leaves no spare sector and a part-filled new head.
+    const random = seededRandom(14);
+    const largest = (tag: string) => ({ ...randomCredential(random, tag), name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
+    const setup: Op[] = Array.from({ length: 16 }, (_, slot) => ({ op: "put", slot, credential: largest(`l${slot}`) }) as Op);
+    for (let i = 0; i < 20; i++) setup.push({ op: "put", slot: 16, credential: largest(`q${i}`) });
+    const start = prepare(smallRegion(4, 4096), setup);
+    start.cycleAfterRecovery = true;
+    const ops: Op[] = Array.from({ length: 30 }, (_, i) => ({ op: "put", slot: 16, credential: largest(`c${i}`) }) as Op);
+    const result = sweepCuts(start, ops);
+    expect(result.operations).toBeGreaterThan(30 * 2 + 16);
     expectClean(result);
   }, TIMEOUT_MS);
 
@@ -89,6 +105,7 @@ describe("power loss at every flash operation", () => {
     const ops: Op[] = Array.from({ length: 90 }, (_, i) => ({ op: "hotp", slot: i % 3 }) as Op);
     for (let i = 80; i > 0; i -= 16) ops.splice(i, 0, { op: "maintain" }); // idle-time compaction too
     const start = prepare(smallRegion(3, 1024), setup);
+    start.cycleAfterRecovery = true;
     const result = sweepCuts(start, ops);
     expect(result.operations).toBeGreaterThan(90 + 2); // at least two compactions in the sweep
     expectClean(result);

@@ -30,14 +30,17 @@ export const ACTIVATION_BYTES: u32 = 12;
 export const SECTOR_MAGIC: u32 = 0x3153_4b54; // "TKS1": format 1
 
 // ---- Record header (16 bytes, records start 16-byte aligned) -------------------------------------
-// 0 type, 1 payload bytes, 2 payload encoding, 3 zero, 4..7 record sequence number,
+// 0 type, 1 payload bytes, 2 payload encoding, 3 flags, 4..7 record sequence number,
 // 8..11 CRC-32 of the payload, 12..15 CRC-32 of header bytes 0..11.
 export const RECORD_HEADER_BYTES: u32 = 16;
 export const RECORD_ALIGN_BYTES: u32 = 16;
 export const HEADER_TYPE: usize = 0;
 export const HEADER_PAYLOAD_BYTES: usize = 1;
 export const HEADER_ENCODING: usize = 2;
+export const HEADER_FLAGS: usize = 3;
 export const HEADER_SEQUENCE: usize = 4;
+/** Flag: a copy written by compaction (the same content as a record in an older sector). */
+export const RECORD_FLAG_COPY: u8 = 1;
 export const HEADER_PAYLOAD_CRC: usize = 8;
 export const HEADER_CRC: usize = 12;
 

@@ -6,7 +6,7 @@ import { OK, ERR_FULL } from "../status";
 import {
   SLOT_COUNT, SECTOR_HEADER_BYTES, RECORD_HEADER_BYTES, RECORD_SLOT, RECORD_COUNTER, RECORD_SETTING_INT,
   RECORD_SETTING_BLOB, RECORD_MAX_BYTES, SMALL_RECORD_BYTES, PAYLOAD_MAX_BYTES, HEADER_TYPE,
-  HEADER_PAYLOAD_BYTES, HEADER_ENCODING, HEADER_SEQUENCE, HEADER_PAYLOAD_CRC, HEADER_CRC, SLOT_INDEX,
+  HEADER_PAYLOAD_BYTES, HEADER_ENCODING, HEADER_SEQUENCE, HEADER_FLAGS, RECORD_FLAG_COPY, HEADER_PAYLOAD_CRC, HEADER_CRC, SLOT_INDEX,
   SLOT_VACATES, SLOT_COUNTER, NO_SLOT, recordBytes,
 } from "./format";
 import { SETTING_ID_LIMIT } from "./settings-ids";
@@ -34,7 +34,15 @@ export let writePointer: u32 = 0;
 export let nextSequence: u32 = 1;
 export let nextSectorSequence: u32 = 1;
 
+/** A sector mount set aside (an interrupted compaction's copies): erased before the next write. */
+let setAsideSector: i32 = -1;
+
+export function setAside(sector: u32): void {
+  setAsideSector = <i32>sector;
+}
+
 export function resetLog(): void {
+  setAsideSector = -1;
   headSector = -1;
   writePointer = 0;
   nextSequence = 1;
@@ -50,6 +58,9 @@ export function noteSequences(recordSequence: u32, sectorSequenceSeen: u32): voi
   if (recordSequence >= nextSequence) nextSequence = recordSequence + 1;
   if (sectorSequenceSeen >= nextSectorSequence) nextSectorSequence = sectorSequenceSeen + 1;
 }
+
+/** True while compaction appends copies (flagged, packed without page gaps). */
+let appendingCopies = false;
 
 /** Set by loadRecord: whether the payload matched its CRC. */
 export let loadedPayloadValid = false;
@@ -113,11 +124,25 @@ function openHead(): i32 {
  * kept in reserve for compaction; only compaction (`useReserve`) and wipe may take it.
  */
 function reserveSpace(size: u32, useReserve: bool): i32 {
+  if (setAsideSector >= 0) {
+    // Erase it before anything else is written: until then a mount sets it aside again.
+    const sector = <u32>setAsideSector;
+    setAsideSector = -1;
+    const erased = eraseSector(sector);
+    if (erased < 0) return erased;
+  }
+  if (!useReserve && nonActiveSectors() == 0) {
+    // A power cut after a wipe record took the reserve (mount sets a head of mere compaction
+    // copies aside, see mount.ts): everything older is void, so this compaction only erases.
+    const finished = compactOldest();
+    if (finished < 0) return finished;
+  }
   for (let round: u32 = 0; ; round++) {
     if (headSector >= 0) {
       let at = writePointer;
       // Small records never straddle a page, so a HOTP press is a single program operation.
-      if (size <= SMALL_RECORD_BYTES && at / pageBytes != (at + size - 1) / pageBytes) at = (at / pageBytes + 1) * pageBytes;
+      // Compaction packs its copies without gaps, so they never need more room than the originals.
+      if (!appendingCopies && size <= SMALL_RECORD_BYTES && at / pageBytes != (at + size - 1) / pageBytes) at = (at / pageBytes + 1) * pageBytes;
       if (at + size <= sectorStart(<u32>headSector) + sectorBytes) return <i32>at;
     }
     const spare = nonActiveSectors();
@@ -146,7 +171,7 @@ export function appendRecord(buffer: usize, type: u8, payloadBytes: u32, encodin
   store<u8>(buffer + HEADER_TYPE, type);
   store<u8>(buffer + HEADER_PAYLOAD_BYTES, <u8>payloadBytes);
   store<u8>(buffer + HEADER_ENCODING, encoding);
-  store<u8>(buffer + 3, 0);
+  store<u8>(buffer + HEADER_FLAGS, appendingCopies ? RECORD_FLAG_COPY : 0);
   store<u32>(buffer + HEADER_SEQUENCE, nextSequence);
   store<u32>(buffer + HEADER_PAYLOAD_CRC, crc32(buffer + <usize>RECORD_HEADER_BYTES, payloadBytes));
   store<u32>(buffer + HEADER_CRC, crc32(buffer, <u32>HEADER_CRC));
@@ -222,7 +247,9 @@ function walkLive(sector: u32, copy: bool): i32 {
     if (loadedPayloadValid && isLive(at, start, end)) {
       liveBytes += <i32>size;
       if (copy) {
+        appendingCopies = true;
         const copied = copyLive();
+        appendingCopies = false;
         if (copied < 0) {
           liveBytes = copied;
           break;

@@ -4,16 +4,16 @@ import { OK, ERR_RANGE } from "../status";
 import {
   SLOT_COUNT, SECTORS_MAX, SECTOR_HEADER_BYTES, RECORD_HEADER_BYTES, RECORD_MAX_BYTES, RECORD_SLOT,
   RECORD_COUNTER, RECORD_DELETE, RECORD_WIPE, RECORD_SETTING_INT, RECORD_SETTING_BLOB, HEADER_TYPE,
-  HEADER_PAYLOAD_BYTES, HEADER_SEQUENCE, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS,
+  HEADER_PAYLOAD_BYTES, HEADER_SEQUENCE, HEADER_FLAGS, RECORD_FLAG_COPY, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS,
   SLOT_PERIOD, SLOT_FLAGS, SLOT_COUNTER, SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_FIXED_BYTES, NAME_MAX_BYTES,
   SECRET_MAX_BYTES, COUNTER_PAYLOAD_BYTES, SETTING_INT_PAYLOAD_BYTES, RECORD_ALIGN_BYTES,
 } from "./format";
 import { SETTING_ID_LIMIT } from "./settings-ids";
 import {
   setGeometry, sectorCount, sectorBytes, sectorStart, sectorState, sectorSequence, classifySector, readFlash,
-  scratch, SCRATCH_BYTES, SECTOR_ACTIVE,
+  scratch, SCRATCH_BYTES, SECTOR_ACTIVE, SECTOR_DIRTY, setSectorState,
 } from "./flash";
-import { recordBuffer, loadRecord, loadedPayloadValid, resetLog, setHead, noteSequences } from "./log";
+import { recordBuffer, loadRecord, loadedPayloadValid, resetLog, setHead, noteSequences, setAside } from "./log";
 import {
   clearIndex, clearSlot, setSlot, packMeta, slotBase, setSlotCounterValue, setSlotCounterRecord,
   setSettingIntRecord, setSettingBlobRecord,
@@ -83,6 +83,47 @@ function replaySector(sector: u32): u32 {
   return claimedEnd;
 }
 
+// True when every valid record in `sector` is a compaction copy (or it has none).
+function holdsOnlyCopies(sector: u32): bool {
+  const start = sectorStart(sector);
+  const end = start + sectorBytes;
+  let at = start + SECTOR_HEADER_BYTES;
+  let onlyCopies = true;
+  while (at + RECORD_HEADER_BYTES <= end) {
+    const size = loadRecord(at, end, recordBuffer);
+    if (size == 0) {
+      at += RECORD_ALIGN_BYTES;
+      continue;
+    }
+    noteSequences(load<u32>(recordBuffer + HEADER_SEQUENCE), sectorSequence(sector));
+    if (loadedPayloadValid && (load<u8>(recordBuffer + HEADER_FLAGS) & RECORD_FLAG_COPY) == 0) {
+      onlyCopies = false;
+      break;
+    }
+    at += size;
+  }
+  memory.fill(recordBuffer, 0, RECORD_HEADER_BYTES + RECORD_MAX_BYTES);
+  return onlyCopies;
+}
+
+// A power cut during a compaction that had taken the reserve sector leaves no spare sector, and the
+// copies (plus a torn one) may fill the new head so the compaction cannot finish. Such a head holds
+// nothing but copies of records still in the sector being compacted: replaying without it gives
+// the same state, so it is set aside as dirty, erased before the next write (until then every
+// mount sets it aside again), and the compaction starts over.
+function setAsideInterruptedCompaction(): void {
+  let newest = -1;
+  for (let s: u32 = 0; s < sectorCount; s++) {
+    if (sectorState(s) != SECTOR_ACTIVE) return; // a spare exists: nothing to undo
+    if (newest < 0 || sectorSequence(s) > sectorSequence(<u32>newest)) newest = <i32>s;
+  }
+  if (newest < 0) return;
+  noteSequences(0, sectorSequence(<u32>newest));
+  if (!holdsOnlyCopies(<u32>newest)) return;
+  setSectorState(<u32>newest, SECTOR_DIRTY);
+  setAside(<u32>newest);
+}
+
 // Past the last byte that is not 0xFF (torn programs included), and past every claimed record.
 function headWritePointer(sector: u32, claimedEnd: u32): u32 {
   const first = sectorStart(sector) + SECTOR_HEADER_BYTES;
@@ -123,6 +164,7 @@ export function storeMount(regionOffset: u32, regionBytes: u32, sectorBytes: u32
   clearIndex();
   resetLog();
   for (let s: u32 = 0; s < sectorCount; s++) classifySector(s);
+  setAsideInterruptedCompaction();
   // Replay active sectors in sequence order (ties, which a correct store never makes, by index).
   let lastSequence: u32 = 0;
   let lastSector: i32 = -1;
