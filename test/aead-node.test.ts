@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createCipheriv } from "node:crypto";
-import { AeadKit, OK } from "./aead-kit.js";
+import { AeadKit, OK, ERR_CORRUPT, KEY_AT, NONCE_AT, AAD_AT, DATA_AT } from "./aead-kit.js";
 
 const kit = new AeadKit();
 
@@ -127,5 +127,32 @@ describe("AEAD vs node:crypto chacha20-poly1305", () => {
         expect(sealed.ciphertext.equals(expected.ciphertext) && sealed.tag.equals(expected.tag), `aad ${aadBytes}, data ${dataBytes}`).toBe(true);
       }
     }
+  });
+});
+
+describe("a record laid out as ciphertext followed by its tag", () => {
+  it("seals and opens in place with the tag right after the data, as node:crypto frames it", () => {
+    fc.assert(
+      fc.property(key, nonce, bytes(0, 40), bytes(0, 300), (k, n, aad, plaintext) => {
+        const e = kit.exports;
+        const tagAt = kit.at(DATA_AT) + plaintext.length;
+        kit.write(KEY_AT, k);
+        kit.write(NONCE_AT, n);
+        kit.write(AAD_AT, aad);
+        kit.write(DATA_AT, plaintext);
+        expect(e.aeadSeal(kit.at(KEY_AT), kit.at(NONCE_AT), kit.at(AAD_AT), aad.length, kit.at(DATA_AT), plaintext.length, tagAt)).toBe(OK);
+        const expected = nodeSeal(k, n, aad, plaintext);
+        const record = kit.read(DATA_AT, plaintext.length + 16);
+        expect(record.equals(Buffer.concat([expected.ciphertext, expected.tag]))).toBe(true);
+        expect(e.aeadOpen(kit.at(KEY_AT), kit.at(NONCE_AT), kit.at(AAD_AT), aad.length, kit.at(DATA_AT), plaintext.length, tagAt)).toBe(OK);
+        expect(kit.read(DATA_AT, plaintext.length).equals(plaintext)).toBe(true);
+        expect(kit.read(DATA_AT + plaintext.length, 16).equals(expected.tag)).toBe(true);
+        // Opening the plaintext again fails and leaves it as it is.
+        expect(e.aeadOpen(kit.at(KEY_AT), kit.at(NONCE_AT), kit.at(AAD_AT), aad.length, kit.at(DATA_AT), plaintext.length, tagAt))
+          .toBe(plaintext.length === 0 ? OK : ERR_CORRUPT);
+        expect(kit.read(DATA_AT, plaintext.length).equals(plaintext)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
