@@ -61,8 +61,11 @@ describe("front panel", () => {
     const screen = s.displayText();
     expect(screen[0]).toBe("Wait");
     expect(screen[1]).toMatch(/^next code in (1[0-9]|20)s$/);
-    s.run(20_000); // into the next step
+    s.run(5_000);
+    expect(s.displayText()[0]).toBe("Wait"); // still: it stays until the step ends
+    s.run(15_000); // into the next step: the code screen with the new code
     const when = trueSeconds(s);
+    expect(s.displayText()).toEqual(["00 demo@totpkey", oracleTotp(DEMO_CREDENTIAL.secret, when)]);
     s.press("ok");
     expect(s.typed).toBe(first + oracleTotp(DEMO_CREDENTIAL.secret, when));
   });

@@ -84,6 +84,17 @@ describe("typing details", () => {
     }
   });
 
+  it("out-of-range layout, mode and after-code settings fall back to us, keypad, nothing", () => {
+    const s = session({
+      keyboard: { numLock: false },
+      settings: [[SETTING_TYPING_MODE, 7], [SETTING_KEYBOARD_LAYOUT, 200], [SETTING_AFTER_CODE, 9]],
+    });
+    const when = trueSeconds(s);
+    s.press("ok");
+    expect(s.typed).toBe(oracleTotp(DEMO_CREDENTIAL.secret, when));
+    expect(s.token.keyboardReports[0][2]).toBe(0x53); // keypad mode: NumLock turned on first
+  });
+
   it("keeps the configured pace between reports", () => {
     const s = session({ settings: [[SETTING_TYPING_PACE_MS, 50]] });
     const times: number[] = [];

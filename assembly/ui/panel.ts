@@ -23,9 +23,9 @@ import {
 } from "./screens";
 import {
   typingStart, typingTick, typingActive, typingLastResult, typingSetLeds, typingCancel,
-  TYPING_ABANDONED, TYPING_MODE_KEYPAD, AFTER_CODE_NONE, DEFAULT_PACE_MS,
+  TYPING_ABANDONED, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW, AFTER_CODE_NONE, AFTER_CODE_TAB, DEFAULT_PACE_MS,
 } from "./typing";
-import { LAYOUT_US } from "./layouts";
+import { LAYOUT_US, layoutValid } from "./layouts";
 
 export const BUTTON_UP: u32 = 0;
 export const BUTTON_DOWN: u32 = 1;
@@ -63,6 +63,7 @@ let longPressDone: bool = false;
 let typingSlot: i32 = -1;
 let typedCode: i64 = -1;        // the code typed last from currentSlot (shown for HOTP), or -1
 let typedCodeDigits: i32 = 6;
+let waitStep: i64 = -1;         // the time step the "wait" message is about
 
 // Per slot: 1 + the TOTP time step last typed (0: none), so a second press in one step says "wait".
 const typedStepPlusOne = memory.data(<i32>SLOT_COUNT * 8);
@@ -152,9 +153,9 @@ export function uiCurrentSlot(): i32 {
   return currentSlot;
 }
 
-function showMessage(kind: u32, nowMs: i64): void {
+function showMessage(kind: u32, nowMs: i64, durationMs: i64): void {
   message = kind;
-  messageUntilMs = nowMs + MESSAGE_MS;
+  messageUntilMs = nowMs + durationMs;
   renderWanted = true;
 }
 
@@ -167,14 +168,17 @@ function typeCurrent(nowMs: i64): void {
   if (slotKind(slot) == KIND_TOTP) {
     const now = clockNow();
     if (now < 0) {
-      showMessage(MESSAGE_NO_TIME, nowMs);
+      showMessage(MESSAGE_NO_TIME, nowMs, MESSAGE_MS);
       return;
     }
     const step = totpCounter(now, slotPeriodSeconds(slot));
     if (step < 0) return;
     const stepAt = typedStepPlusOne + <usize>slot * 8;
     if (load<i64>(stepAt) == step + 1) {
-      showMessage(MESSAGE_WAIT, nowMs);
+      // Until the step ends (a press meanwhile still says "wait"); the code screen then shows the new code.
+      const period = <i64>slotPeriodSeconds(slot);
+      waitStep = step;
+      showMessage(MESSAGE_WAIT, nowMs, (period - now % period) * 1000);
       return;
     }
     code = slotTotp(slot, now);
@@ -186,9 +190,14 @@ function typeCurrent(nowMs: i64): void {
   } else {
     return;
   }
-  const status = typingStart(code, digits, <u32>settingGet(SETTING_TYPING_MODE, <i32>TYPING_MODE_KEYPAD),
-    <u32>settingGet(SETTING_KEYBOARD_LAYOUT, <i32>LAYOUT_US), <u32>settingGet(SETTING_AFTER_CODE, <i32>AFTER_CODE_NONE),
-    settingGet(SETTING_TYPING_PACE_MS, DEFAULT_PACE_MS), nowMs);
+  // A setting out of range (the protocol accepts up to 255) falls back to the default.
+  let mode = <u32>settingGet(SETTING_TYPING_MODE, <i32>TYPING_MODE_KEYPAD);
+  if (mode > TYPING_MODE_TOP_ROW) mode = TYPING_MODE_KEYPAD;
+  let layout = <u32>settingGet(SETTING_KEYBOARD_LAYOUT, <i32>LAYOUT_US);
+  if (!layoutValid(layout)) layout = LAYOUT_US;
+  let after = <u32>settingGet(SETTING_AFTER_CODE, <i32>AFTER_CODE_NONE);
+  if (after > AFTER_CODE_TAB) after = AFTER_CODE_NONE;
+  const status = typingStart(code, digits, mode, layout, after, settingGet(SETTING_TYPING_PACE_MS, DEFAULT_PACE_MS), nowMs);
   if (status != STATUS_OK) {
     store<i64>(typedStepPlusOne + <usize>slot * 8, 0);
     return;
@@ -260,7 +269,10 @@ function render(nowMs: i64): void {
   const period = <i64>slotPeriodSeconds(slot);
   if (message == MESSAGE_NO_TIME) { drawNoTime(); return; }
   if (message == MESSAGE_NO_KEYBOARD) { drawNoKeyboard(); return; }
-  if (message == MESSAGE_WAIT && now >= 0 && period > 0) { drawWait(period - now % period); return; }
+  if (message == MESSAGE_WAIT && now >= 0 && period > 0 && now / period == waitStep) {
+    drawWait(period - now % period);
+    return;
+  }
   fbClear();
   if (nameSlot != currentSlot) loadName();
   if (typingActive()) drawTypingHeader(currentSlot);
@@ -289,7 +301,7 @@ export function uiTick(nowMs: i64): void {
   if (wasTyping && !typingActive()) {
     if (typingLastResult() == TYPING_ABANDONED) {
       if (typingSlot >= 0) store<i64>(typedStepPlusOne + <usize>typingSlot * 8, 0); // not typed: may retry
-      showMessage(MESSAGE_NO_KEYBOARD, nowMs);
+      showMessage(MESSAGE_NO_KEYBOARD, nowMs, MESSAGE_MS);
     }
     renderWanted = true;
   }
