@@ -32,15 +32,36 @@ let h7: u32 = 0;
 let pendingBytes: i32 = 0;
 let totalBytes: u64 = 0;
 
+// The sigma functions nest their rotations (rotr(x ^ rotr(x ^ rotr(x, c), b), a) equals
+// rotr(x, a) ^ rotr(x, a + b) ^ rotr(x, a + b + c)) so each is one chain of operations: wasm3
+// keeps a chain in its register, where three independent rotations would spill two to the stack.
+@inline function bigSigma0(x: u32): u32 {
+  return rotr<u32>(x ^ rotr<u32>(x ^ rotr<u32>(x, 9), 11), 2); // rotr 2 ^ rotr 13 ^ rotr 22
+}
+@inline function bigSigma1(x: u32): u32 {
+  return rotr<u32>(x ^ rotr<u32>(x ^ rotr<u32>(x, 14), 5), 6); // rotr 6 ^ rotr 11 ^ rotr 25
+}
+@inline function smallSigma0(x: u32): u32 {
+  return rotr<u32>(x ^ rotr<u32>(x, 11), 7) ^ (x >>> 3); // rotr 7 ^ rotr 18 ^ shr 3
+}
+@inline function smallSigma1(x: u32): u32 {
+  return rotr<u32>(x ^ rotr<u32>(x, 2), 17) ^ (x >>> 10); // rotr 17 ^ rotr 19 ^ shr 10
+}
+
+// Rounds are unrolled by eight with the variables renamed instead of shifted (a round adds into
+// `h`, the next round's `a`). Maj(a, b, c) is b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous
+// round's a ^ b (kept in x or y, alternately). Schedule and constants are addressed through moving
+// pointers with constant offsets. Together these cut the operations wasm3 executes per block.
 function compress(block: usize): void {
   const w = schedule;
   for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, bswap<u32>(load<u32>(block + t)));
-  for (let t: usize = 64; t < 256; t += 4) {
-    const w15 = load<u32>(w + t - 60);
-    const w2 = load<u32>(w + t - 8);
-    const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
-    const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10);
-    store<u32>(w + t, load<u32>(w + t - 64) + s0 + load<u32>(w + t - 28) + s1);
+  // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], with p pointing at W[t-16].
+  // Four words per iteration: less loop overhead. A word may read one stored just before it.
+  for (let p = w; p < w + 192; p += 16) {
+    store<u32>(p, smallSigma1(load<u32>(p, 56)) + load<u32>(p, 36) + smallSigma0(load<u32>(p, 4)) + load<u32>(p), 64);
+    store<u32>(p, smallSigma1(load<u32>(p, 60)) + load<u32>(p, 40) + smallSigma0(load<u32>(p, 8)) + load<u32>(p, 4), 68);
+    store<u32>(p, smallSigma1(load<u32>(p, 64)) + load<u32>(p, 44) + smallSigma0(load<u32>(p, 12)) + load<u32>(p, 8), 72);
+    store<u32>(p, smallSigma1(load<u32>(p, 68)) + load<u32>(p, 48) + smallSigma0(load<u32>(p, 16)) + load<u32>(p, 12), 76);
   }
   let a = h0;
   let b = h1;
@@ -50,11 +71,44 @@ function compress(block: usize): void {
   let f = h5;
   let g = h6;
   let h = h7;
-  for (let t: usize = 0; t < 256; t += 4) {
-    const t1 = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) +
-      load<u32>(ROUND_CONSTANTS + t) + load<u32>(w + t);
-    const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) | (c & (a | b)));
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  let x: u32 = 0;
+  let y = b ^ c;
+  let k = ROUND_CONSTANTS;
+  for (let p = w; p < w + 256; p += 32) {
+    // Ch(e, f, g) as g ^ (e & (f ^ g)).
+    h += bigSigma1(e) + (g ^ (e & (f ^ g))) + load<u32>(k) + load<u32>(p);
+    d += h;
+    x = a ^ b;
+    h += bigSigma0(a) + (b ^ (x & y));
+    g += bigSigma1(d) + (f ^ (d & (e ^ f))) + load<u32>(k, 4) + load<u32>(p, 4);
+    c += g;
+    y = h ^ a;
+    g += bigSigma0(h) + (a ^ (y & x));
+    f += bigSigma1(c) + (e ^ (c & (d ^ e))) + load<u32>(k, 8) + load<u32>(p, 8);
+    b += f;
+    x = g ^ h;
+    f += bigSigma0(g) + (h ^ (x & y));
+    e += bigSigma1(b) + (d ^ (b & (c ^ d))) + load<u32>(k, 12) + load<u32>(p, 12);
+    a += e;
+    y = f ^ g;
+    e += bigSigma0(f) + (g ^ (y & x));
+    d += bigSigma1(a) + (c ^ (a & (b ^ c))) + load<u32>(k, 16) + load<u32>(p, 16);
+    h += d;
+    x = e ^ f;
+    d += bigSigma0(e) + (f ^ (x & y));
+    c += bigSigma1(h) + (b ^ (h & (a ^ b))) + load<u32>(k, 20) + load<u32>(p, 20);
+    g += c;
+    y = d ^ e;
+    c += bigSigma0(d) + (e ^ (y & x));
+    b += bigSigma1(g) + (a ^ (g & (h ^ a))) + load<u32>(k, 24) + load<u32>(p, 24);
+    f += b;
+    x = c ^ d;
+    b += bigSigma0(c) + (d ^ (x & y));
+    a += bigSigma1(f) + (h ^ (f & (g ^ h))) + load<u32>(k, 28) + load<u32>(p, 28);
+    e += a;
+    y = b ^ c;
+    a += bigSigma0(b) + (c ^ (y & x));
+    k += 32;
   }
   h0 += a;
   h1 += b;
