@@ -24,6 +24,14 @@ fi
 [ -f "$module" ] || { echo "build-firmware: $module missing (npm run build:module failed)" >&2; exit 1; }
 wasm3_source="$(bash "$root/scripts/fetch-wasm3.sh")"
 
+# Up to date when the UF2 (written last) is newer than every input: nothing to do.
+final="$out/totpkey-rp2040.uf2"
+if [ -f "$final" ] && [ -f "$out/totpkey-rp2040.bin" ] && [ -z "$(find "$board" "$root/boards/common" \
+     "$root/scripts/build-firmware.sh" "$module" -type f -newer "$final" -print -quit)" ]; then
+  echo "build-firmware: up to date ($out)" >&2
+  exit 0
+fi
+
 cpu=(-mcpu=cortex-m0plus -mthumb)
 config=(-include "$root/boards/common/wasm3_config.h")
 includes=(-I"$board" -I"$root/boards/common" -I"$wasm3_source")

@@ -78,6 +78,14 @@ describe("provisioning through the CLI's HID transport", () => {
     const result = await session.oath.calculate(credential, when);
     expect(result).toMatchObject({ kind: "code", code: oathtoolTotp(CREDENTIAL.secret, when) });
 
+    // Every flash write went through the bootrom routines with XIP exited first, from RAM.
+    const calls = first.board.romCalls.join(",");
+    expect(calls).toMatch(/connect,exit-xip,(program|erase) [0-9a-f]+ \d+,flush/);
+    expect(calls).not.toContain("without exit-xip");
+    for (const call of first.board.romCalls.filter((c) => /^(program|erase) /.test(c))) {
+      expect(parseInt(call.split(" ")[1], 16)).toBeGreaterThanOrEqual(0x1f0000); // only the store region
+    }
+
     const second = new EmulatedToken({ flash: first.board.flash, rtcSeconds: T0 });
     const again = await openSession(cliTransport(second), undefined);
     expect((await again.oath.list()).map((entry) => entry.name)).toContain(name);
