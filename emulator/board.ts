@@ -239,6 +239,12 @@ export class EmulatedBoard {
     }
   }
 
+  /** Calls `action` after `delayUs` of emulated time (from inside the emulation: a press while a
+   *  blocking host call waits, for one). */
+  schedule(delayUs: number, action: () => void): void {
+    this.simulator.clock.createAlarm(action).schedule(delayUs * 1000);
+  }
+
   /** Presses (true) or releases a button: 0 UP, 1 DOWN, 2 OK. Active low. */
   setButton(id: number, pressed: boolean): void {
     this.rp2040.gpio[BUTTON_PINS[id]].setInputValue(!pressed);

@@ -10,6 +10,7 @@ import { packageRoot } from "../host-sim/paths.js";
 import { frameToText } from "../host-sim/display.js";
 import { DEMO_CREDENTIAL, SETTING_TYPING_MODE, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW, flashWith } from "../host-sim/flash-writer.js";
 import { HidTransport } from "../cli/transport/hid.js";
+import { CcidClient, ccidMessage } from "../emulator/usb-client.js";
 import type { Transport } from "../cli/transport/transport.js";
 import { openSession } from "../cli/device.js";
 import type { Credential } from "../cli/parse/credential.js";
@@ -108,5 +109,42 @@ describe("provisioning through the CLI's HID transport", () => {
     // The interrupted PUT either landed whole or not at all; the store takes new writes.
     await after.oath.put({ ...CREDENTIAL, account: "after@example.com" });
     expect((await after.oath.list()).map((entry) => entry.name)).toContain("Example:after@example.com");
+  });
+});
+
+describe("a command that waits for a press on the token", () => {
+  it("keeps the CCID host waiting with time extensions until OK is pressed, then answers", async () => {
+    const token = new EmulatedToken({ rtcSeconds: T0 });
+    const session = await openSession(cliTransport(token), undefined);
+    const name = await session.oath.put({ ...CREDENTIAL, account: "touch@example.com", touch: true });
+    const ccid = new CcidClient(token.usb);
+    ccid.powerOn();
+    const select = Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x07, 0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01);
+    expect(ccid.transmit(select).at(-2)).toBe(0x90);
+    const nameBytes = [...new TextEncoder().encode(name)];
+    const when = T0 + 60;
+    const counter = Math.floor(when / 30);
+    const challenge = [0, 0, 0, 0, (counter >>> 24) & 0xff, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff];
+    const calculate = Uint8Array.from([0x00, 0xa2, 0x00, 0x01, 2 + nameBytes.length + 10, 0x71, nameBytes.length, ...nameBytes, 0x74, 8, ...challenge]);
+    // The press comes 1.2 s into the wait, from inside the emulation.
+    token.board.schedule(1_200_000, () => token.board.setButton(BUTTON_OK, true));
+    token.board.schedule(1_300_000, () => token.board.setButton(BUTTON_OK, false));
+    if (!token.usb.sendOut(2, ccidMessage(0x6f, 0x21, calculate))) throw new Error("CCID message not taken");
+    let extensions = 0;
+    let reply = ccid.readReply(3_000_000);
+    while ((reply.status & 0xc0) === 0x80) {
+      extensions++;
+      expect(reply.sequence).toBe(0x21);
+      reply = ccid.readReply(3_000_000);
+    }
+    expect(extensions).toBeGreaterThanOrEqual(2); // every 500 ms while waiting
+    expect(reply.type).toBe(0x80);
+    expect(reply.sequence).toBe(0x21);
+    const response = reply.data;
+    expect([...response.subarray(response.length - 2)]).toEqual([0x90, 0x00]);
+    // 76 len 05 digits code(4): the truncated code, which must be oathtool's.
+    const truncated = response.subarray(3, 7);
+    const value = new DataView(truncated.buffer, truncated.byteOffset, 4).getUint32(0) & 0x7fffffff;
+    expect(String(value % 10 ** response[2]).padStart(response[2], "0")).toBe(oathtoolTotp(CREDENTIAL.secret, when));
   });
 });
