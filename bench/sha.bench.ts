@@ -88,7 +88,7 @@ const bench: Bench = async () => {
     markdown:
       `The module hashes data already in its memory (1 MiB = an 8 KiB buffer fed 128 times through the streaming API; ` +
       `64 B = one init/update/final); node:crypto (OpenSSL, native, likely with SHA extensions) hashes a Buffer. ` +
-      `Medians of 5 rounds of 200 ms each, the two taking turns; digests checked against node:crypto first. ` +
+      `Medians of 5 rounds of 200 ms of process CPU time each, the two taking turns; digests checked against node:crypto first. ` +
       `MB = 10^6 bytes.\n\n| hash | message | module | node:crypto | module / node |\n|---|---|---|---|---|\n${rows.join("\n")}`,
   };
 };
