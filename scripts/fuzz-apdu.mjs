@@ -169,6 +169,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     for (const [sw, n] of counts) totals.set(sw, (totals.get(sw) ?? 0) + n);
     process.stderr.write(`fuzz-apdu: ${Math.min(done + batch, cases)} / ${cases} cases (seed ${seed}), ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }
-  const summary = [...totals].sort((a, b) => b[1] - a[1]).map(([sw, n]) => `${sw}:${n}`).join(" ");
+  const grouped = new Map();
+  for (const [sw, n] of totals) grouped.set(sw.startsWith("61") ? "61xx" : sw, (grouped.get(sw.startsWith("61") ? "61xx" : sw) ?? 0) + n);
+  const summary = [...grouped].sort((a, b) => b[1] - a[1]).map(([sw, n]) => `${sw}:${n}`).join(" ");
   process.stdout.write(`fuzz-apdu: ${cases} cases, 0 traps, 0 leaks; status words ${summary}\n`);
 }
