@@ -77,9 +77,14 @@ for source in "$board"/*.c "$root"/boards/common/*.c; do
   objects+=("$object")
 done
 
+# Outputs are written beside their final names and renamed into place, so a reader (another test
+# process) never sees a half-written file.
 arm-none-eabi-gcc "${cpu[@]}" -nostartfiles -Wl,--gc-sections -Wl,-T,"$board/memmap.ld" \
   -Wl,-Map,"$out/totpkey-rp2040.map" --specs=nano.specs --specs=nosys.specs \
-  "${objects[@]}" -lc -lgcc -o "$out/totpkey-rp2040.elf"
-arm-none-eabi-objcopy -O binary "$out/totpkey-rp2040.elf" "$out/totpkey-rp2040.bin"
-node "$board/tools/uf2.mjs" "$out/totpkey-rp2040.bin" "$out/totpkey-rp2040.uf2"
+  "${objects[@]}" -lc -lgcc -o "$out/totpkey-rp2040.elf.tmp"
+arm-none-eabi-objcopy -O binary "$out/totpkey-rp2040.elf.tmp" "$out/totpkey-rp2040.bin.tmp"
+node "$board/tools/uf2.mjs" "$out/totpkey-rp2040.bin.tmp" "$out/totpkey-rp2040.uf2.tmp"
+mv -f "$out/totpkey-rp2040.elf.tmp" "$out/totpkey-rp2040.elf"
+mv -f "$out/totpkey-rp2040.bin.tmp" "$out/totpkey-rp2040.bin"
+mv -f "$out/totpkey-rp2040.uf2.tmp" "$out/totpkey-rp2040.uf2"
 echo "build-firmware: $(stat -c %s "$out/totpkey-rp2040.bin") bytes -> $out/totpkey-rp2040.{elf,bin,uf2}" >&2

@@ -294,6 +294,7 @@ static void handle_setup(void) {
       return;
     }
     ep0.stage = EP0_DATA_OUT;
+    ep0.data1 = true;
     ep0_receive(true);
   } else if (in) {
     if (setup.length == 0) {
@@ -339,8 +340,8 @@ static void ep0_out_done(void) {
   memcpy(ep0.out_data + ep0.out_received, dpram(USB_DPRAM_EP0_BUFFER), length);
   ep0.out_received += length;
   if (ep0.out_received < ep0.setup.length && length == EP0_BUFFER_BYTES) {
-    ep0.data1 = !ep0.data1;
-    ep0_receive(!ep0.data1);
+    ep0.data1 = !ep0.data1; // the data stage alternates DATA1, DATA0, ...
+    ep0_receive(ep0.data1);
     return;
   }
   if (ep0.out_received != ep0.setup.length ||
