@@ -14,6 +14,8 @@ export interface EmulatedTokenOptions {
   rtcSeconds?: number | null;
   keyboard?: KeyboardHostOptions;
   image?: Uint8Array;
+  /** The ring oscillator's RANDOMBIT seed; null: a stuck bit (no entropy). */
+  entropySeed?: number | null;
 }
 
 const BOOT_LIMIT_US = 2_000_000;
@@ -26,7 +28,7 @@ export class EmulatedToken {
   readonly bootToEnumeratedUs: number;
 
   constructor(options: EmulatedTokenOptions = {}) {
-    this.board = new EmulatedBoard({ image: options.image ?? firmwareImage(), flash: options.flash });
+    this.board = new EmulatedBoard({ image: options.image ?? firmwareImage(), flash: options.flash, entropySeed: options.entropySeed });
     if (options.rtcSeconds !== null && options.rtcSeconds !== undefined) this.board.rtc.setTime(options.rtcSeconds);
     this.usb = new UsbHost(this.board);
     this.keyboard = new KeyboardHost(options.keyboard);
