@@ -1,7 +1,7 @@
 // The simulated SSD1306: turns the module's frames (docs/SPEC.md, display_frame: page layout, bit 0
 // the page's top row) into pixels, terminal text (Unicode half blocks, two pixel rows per line),
 // '#'/'.' art for golden files, PNG snapshots (pngjs), and the text shown, read back with the font
-// art of test/golden/font-5x8.txt (an OCR that knows exactly one font).
+// art of assembly/ui/font-5x8.txt (an OCR that knows exactly one font).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
@@ -85,10 +85,10 @@ interface Glyph {
 
 let glyphCache: Glyph[] | null = null;
 
-/** The font as drawn in test/golden/font-5x8.txt (a name line, then 8 rows of 5 '#'/'.'). */
+/** The font as drawn in assembly/ui/font-5x8.txt (a name line, then 8 rows of 5 '#'/'.'). */
 export function fontGlyphs(): Glyph[] {
   if (glyphCache) return glyphCache;
-  const lines = readFileSync(join(packageRoot(), "test", "golden", "font-5x8.txt"), "utf8").split("\n");
+  const lines = readFileSync(join(packageRoot(), "assembly", "ui", "font-5x8.txt"), "utf8").split("\n");
   const glyphs: Glyph[] = [];
   for (let i = 0; i + 8 < lines.length && lines[i] !== ""; i += 9) {
     const char = lines[i] === "  " ? " " : lines[i][0];

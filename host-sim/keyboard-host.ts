@@ -56,7 +56,7 @@ export class KeyboardHost {
   capsLock: boolean;
   /** Everything typed so far, as the host's text field would show it. */
   text = "";
-  /** Reports received, and presses of keys this model does not know (shown as <0xNN>). */
+  /** Reports received (keys this model does not know are typed as <0xNN>). */
   reports = 0;
   private pressed = new Set<number>();
   private pendingLeds: { atMs: number; bits: number }[] = [];

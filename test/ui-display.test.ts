@@ -1,4 +1,4 @@
-// The display: the module's font against its drawing (test/golden/font-5x8.txt), the SSD1306 page
+// The display: the module's font against its drawing (assembly/ui/font-5x8.txt), the SSD1306 page
 // layout, golden images of the screens (compared pixel for pixel), the PNG snapshot, and the text
 // read-back the simulator's JSON mode uses. UPDATE_GOLDEN=1 rewrites the golden files (then review
 // them: `cat test/golden/*.txt`); without it a missing or different file fails.
@@ -25,7 +25,7 @@ function expectGolden(name: string, frame: FrameLike): void {
 }
 
 describe("font", () => {
-  it("the module's glyph table is the drawing in test/golden/font-5x8.txt, all 95 printable ASCII", () => {
+  it("the module's glyph table is the drawing in assembly/ui/font-5x8.txt, all 95 printable ASCII", () => {
     const kit = instantiateWithHost<{ glyphRow(code: number, row: number): number }>(readModule("testkit-ui"), quietDevices()).exports;
     const glyphs = fontGlyphs();
     expect(glyphs.map((g) => g.char).join("")).toBe(Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(""));

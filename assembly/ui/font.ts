@@ -1,5 +1,5 @@
 // Our bitmap font: 5x8 cells (5x7 capitals and digits, row 7 for descenders), ASCII 0x20..0x7e.
-// Drawn for this project; the same glyphs as text art are in test/golden/font-5x8.txt, which
+// Drawn for this project; the same glyphs as text art are in assembly/ui/font-5x8.txt, which
 // test/ui-display.test.ts compares against this table. One byte per row, bit 4 the leftmost column.
 
 export const FONT_FIRST_CHAR: u32 = 0x20;
