@@ -80,6 +80,7 @@ describe("golden screens", () => {
     const noTime = session({ unixSeconds: null });
     noTime.press("ok");
     expectGolden("no-time-128x32", noTime.frame!);
+    expectGolden("code-no-time-128x32", session({ unixSeconds: null }).frame!);
     expectGolden("no-credentials-128x64", session({ credentials: [], boardFlags: BOARD_DISPLAY_128X64 }).frame!);
     const hotp = session({ credentials: [{ slot: 42, name: "hotp counter", secret: new Uint8Array(20).fill(1), kind: 1 }] });
     expectGolden("hotp-128x32", hotp.frame!);

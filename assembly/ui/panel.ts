@@ -18,7 +18,7 @@ import { totpCounter } from "../otp";
 import { clockInit, clockNow, clockPendingConfirm, clockPendingSeconds, clockConfirm, clockCancel } from "../clock";
 import { fbInit, fbClear, fbFlush } from "./framebuffer";
 import {
-  drawHeader, drawTypingHeader, drawCode, drawCounterHint, drawCountdown, drawNoTime, drawNoCredentials, drawLocked,
+  drawHeader, drawTypingHeader, drawCode, drawCounterHint, drawNoTimeInline, drawCountdown, drawNoTime, drawNoCredentials, drawLocked,
   drawNoKeyboard, drawTouch, drawWait, drawConfirmClock,
 } from "./screens";
 import {
@@ -283,7 +283,7 @@ function render(nowMs: i64): void {
     else drawCounterHint();
     return;
   }
-  if (now < 0) { drawNoTime(); return; }
+  if (now < 0) { drawNoTimeInline(); return; }
   const step = now / period;
   if (cachedSlot != currentSlot || cachedStep != step) {
     cachedCode = slotTotp(slot, now);

@@ -78,6 +78,12 @@ export function drawCounterHint(): void {
   fbDrawStringCentered("HOTP: press OK", y, 1);
 }
 
+/** In place of the code of a TOTP slot while the token has no valid time. */
+export function drawNoTimeInline(): void {
+  const y = fbHeight() == 64 ? 26 : 14;
+  fbDrawStringCentered("no time set", y, 1);
+}
+
 /** The countdown bar: its length is the part of the period still to run. */
 export function drawCountdown(secondsLeft: i64, periodSeconds: i64): void {
   if (periodSeconds <= 0) return;
