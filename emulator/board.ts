@@ -11,6 +11,7 @@ const NANOS_PER_CYCLE = 1e9 / CLK_SYS_HZ;
 const BOOT2_SRAM_ADDRESS = 0x20041f00;
 const BOOT2_STACK_TOP = 0x20042000;
 const SRAM_BASE = 0x20000000;
+const PROFILE_INTERVAL = 61; // prime, so loops do not alias with the sampling
 
 /** GPIO numbers of the buttons (docs/hardware.md), in the ABI's order: UP, DOWN, OK. */
 export const BUTTON_PINS = [10, 11, 12] as const;
@@ -45,6 +46,9 @@ export class EmulatedBoard {
   /** Flash operations done through the bootrom routines, and how XIP was handled around them. */
   readonly romCalls: string[] = [];
   watchdogResets = 0;
+  /** When set, the program counter is sampled every PROFILE_INTERVAL instructions (address -> samples). */
+  profile: Map<number, number> | null = null;
+  private profileCountdown = 0;
   private xipExited = false;
   private readonly i2cDevices = new Map<number, I2CDevice>();
 
@@ -224,6 +228,11 @@ export class EmulatedBoard {
         const toAlarm = clock.nanosToNextAlarm;
         clock.tick(Math.max(1, Math.min(toAlarm, endNanos - clock.nanos)));
       } else {
+        if (this.profile !== null && --this.profileCountdown <= 0) {
+          this.profileCountdown = PROFILE_INTERVAL;
+          const pc = core.PC;
+          this.profile.set(pc, (this.profile.get(pc) ?? 0) + 1);
+        }
         const cycles = core.executeInstruction();
         this.cycles += cycles;
         clock.tick(cycles * NANOS_PER_CYCLE);

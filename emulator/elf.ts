@@ -23,3 +23,28 @@ export function firmwareSections(): Map<string, number> {
   }
   return sections;
 }
+
+/** Function symbols sorted by address, with sizes (for mapping sampled program counters). */
+export function firmwareFunctions(): Array<{ name: string; address: number; size: number }> {
+  const text = execFileSync("arm-none-eabi-nm", ["-S", "-n", firmwarePath("elf")], { encoding: "utf8" });
+  const functions: Array<{ name: string; address: number; size: number }> = [];
+  for (const line of text.split("\n")) {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length === 4 && /^[tTwW]$/.test(parts[2])) {
+      functions.push({ name: parts[3], address: parseInt(parts[0], 16) & ~1, size: parseInt(parts[1], 16) });
+    }
+  }
+  return functions;
+}
+
+/** Samples per function, largest first. */
+export function attributeSamples(samples: Map<number, number>): Array<[string, number]> {
+  const functions = firmwareFunctions();
+  const totals = new Map<string, number>();
+  for (const [pc, count] of samples) {
+    const owner = functions.find((f) => pc >= f.address && pc < f.address + f.size);
+    const name = owner?.name ?? `0x${pc.toString(16)}`;
+    totals.set(name, (totals.get(name) ?? 0) + count);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}

@@ -39,7 +39,7 @@ cflags=("${cpu[@]}" -Os -g -std=gnu11 -ffunction-sections -fdata-sections
         -Wall -Wextra -Werror -Wno-override-init -DTK_COMPILE_AT_BOOT=0 "${config[@]}" "${includes[@]}")
 # wasm3's interpreter chains its operations by tail calls: it needs optimisation that keeps them.
 wasm3_flags=("${cpu[@]}" -O2 -g -std=gnu11 -ffunction-sections -fdata-sections -fomit-frame-pointer -w
-             "${config[@]}" -I"$wasm3_source")
+             "${config[@]}" -include "$board/wasm3_rp2040.h" -I"$wasm3_source")
 
 # boot2: assembled alone, padded to 252 bytes, CRC32 appended, then linked in as raw bytes.
 arm-none-eabi-gcc "${cpu[@]}" -c "$board/boot2.S" -o "$out/boot2.o"
@@ -61,7 +61,8 @@ stale=()
 for source in "$wasm3_source"/m3_*.c; do
   object="$out/wasm3/$(basename "${source%.c}").o"
   objects+=("$object")
-  if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$root/boards/common/wasm3_config.h" -nt "$object" ]; then
+  if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$root/boards/common/wasm3_config.h" -nt "$object" ] ||
+     [ "$board/wasm3_rp2040.h" -nt "$object" ]; then
     stale+=("$source" "$object")
   fi
 done
