@@ -6,7 +6,7 @@
 // Persisted as store blob BLOB_OATH_ACCESS: salt (8), algorithm (1), key bytes (1), key (0..64).
 // The key is a secret: it is loaded only to compute an HMAC, then wiped from RAM; no reply carries it.
 import { random_fill } from "../abi";
-import { OK, ERR_ENTROPY, ERR_NOT_FOUND, ERR_RANGE } from "../status";
+import { OK, ERR_ENTROPY, ERR_NOT_FOUND, ERR_RANGE, ERR_CORRUPT } from "../status";
 import { hmacPrepare, hmacWithContext, constantTimeEqual, HMAC_CONTEXT_BYTES, DIGEST_MAX_BYTES, digestBytes } from "../otp/index";
 import { settingBlobGet, settingBlobPut } from "../store/index";
 import { BLOB_OATH_ACCESS } from "../store/settings-ids";
@@ -47,10 +47,13 @@ export function accessResetRecord(): i32 {
 function loadRecord(): i32 {
   memory.fill(record, 0, <usize>RECORD_CAPACITY_BYTES);
   const bytes = settingBlobGet(BLOB_OATH_ACCESS, record, RECORD_CAPACITY_BYTES);
-  if (bytes == ERR_NOT_FOUND || (bytes >= 0 && <u32>bytes < RECORD_HEADER_BYTES)) return accessResetRecord();
+  if (bytes == ERR_NOT_FOUND) return accessResetRecord(); // first use, or after a wipe
   if (bytes < 0) return bytes;
+  // A record of the wrong shape is refused rather than replaced: replacing it would drop a
+  // password. RESET (which never loads it) writes a fresh one.
+  if (<u32>bytes < RECORD_HEADER_BYTES) return ERR_CORRUPT;
   const keyBytes = <u32>load<u8>(record + SALT_BYTES + 1);
-  if (keyBytes > ACCESS_KEY_MAX_BYTES || <u32>bytes != RECORD_HEADER_BYTES + keyBytes) return accessResetRecord();
+  if (keyBytes > ACCESS_KEY_MAX_BYTES || <u32>bytes != RECORD_HEADER_BYTES + keyBytes) return ERR_CORRUPT;
   memory.copy(saltCopy, record, <usize>SALT_BYTES);
   keyAlgorithm = <u32>load<u8>(record + SALT_BYTES);
   keySet = keyBytes > 0;
