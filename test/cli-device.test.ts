@@ -5,6 +5,8 @@ import { Secret } from "otpauth";
 import { newToken, oathtool, runCli } from "./fixtures-cli/harness.js";
 import { BUTTON_OK } from "../host-sim/token.js";
 import { COMMANDS } from "../cli/main.js";
+import { openTransport, TransportKind } from "../cli/device.js";
+import type { Transport } from "../cli/transport/transport.js";
 
 const randomSecret = () => new Secret({ buffer: new Uint8Array(randomBytes(20)).buffer as ArrayBuffer }).base32;
 
@@ -174,5 +176,28 @@ describe("the command line", () => {
     const result = await runCli(null, ["accounts", "list"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe("totpkey: error: no token found: start the simulator (totpkey-sim) or plug a token in\n");
+  });
+});
+
+describe("device selection", () => {
+  const opened: string[] = [];
+  const kind = (name: string, found: string[], failure?: string): TransportKind => ({
+    kind: name,
+    detect: async () => { if (failure) throw new Error(failure); return found; },
+    open: async (target) => {
+      opened.push(`${name}:${target}`);
+      return { description: `${name}:${target}`, transmit: async () => new Uint8Array([0x90, 0]), close: async () => {} } as Transport;
+    },
+  });
+
+  it("uses the only token found, refuses several, explains none, and honours --device", async () => {
+    expect((await openTransport(undefined, [kind("sim", ["/s"]), kind("pcsc", [])], {})).description).toBe("sim:/s");
+    await expect(openTransport(undefined, [kind("sim", ["/s"]), kind("pcsc", ["Reader A"])], {}))
+      .rejects.toThrow("several tokens found (sim:/s, pcsc:Reader A); choose one with --device");
+    await expect(openTransport(undefined, [kind("sim", []), kind("pcsc", [], "pcscd is not running")], {}))
+      .rejects.toThrow("no token found: start the simulator (totpkey-sim) or plug a token in (pcsc: pcscd is not running)");
+    expect((await openTransport("pcsc:Reader B", [kind("sim", ["/s"]), kind("pcsc", ["Reader A"])], {})).description).toBe("pcsc:Reader B");
+    expect((await openTransport("HID", [kind("hid", [])], {})).description).toBe("hid:undefined");
+    await expect(openTransport("usb", [kind("sim", [])], {})).rejects.toThrow("unknown device kind 'usb' (use sim)");
   });
 });

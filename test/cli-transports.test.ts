@@ -66,8 +66,8 @@ describe("simulator socket, through the real bin", () => {
     const secret = randomSecret();
     const added = await runBin([...device, "accounts", "add", "Sock:et", secret, "--touch", "--digits", "8"]);
     expect(added).toMatchObject({ status: 0, stdout: "", stderr: "added 'Sock:et'\n" });
-    // Auto-detection by the environment variable the simulator's socket path can be given in.
-    const listed = await runBin(["accounts", "list", "--json"], { TOTPKEY_SIM_SOCKET: server.path });
+    // The device from the environment (auto-detection would also see other tests' PC/SC cards).
+    const listed = await runBin(["accounts", "list", "--json"], { TOTPKEY_DEVICE: `sim:${server.path}` });
     expect(listed.status, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ slot: 0, name: "Sock:et", digits: 8, touch: true })]);
     const before = Math.floor(Date.now() / 1000);
@@ -180,8 +180,14 @@ describe("PC/SC through pcscd and vpcd", () => {
       throw new Error(`the pcsclite addon did not build (${(error as Error).message.split("\n")[0]}): run 'bash scripts/setup-system.sh' (libpcsclite-dev), then 'npm ci'`);
     }
     if (!existsSync(PCSCD_SOCKET)) {
-      // A daemon that exits by itself 60 s after its last client: nothing left behind.
-      execFileSync("pcscd", ["--auto-exit"]);
+      // A daemon that exits by itself 60 s after its last client: nothing left behind, and never
+      // stopped under another test that uses it too. (Another test may start one at the same
+      // moment: then this start fails and that daemon serves both.)
+      try { execFileSync("pcscd", ["--auto-exit"], { stdio: "ignore" }); } catch { /* see above */ }
+      for (let waited = 0; !existsSync(PCSCD_SOCKET); waited += 100) {
+        if (waited > 10_000) throw new Error("pcscd did not start");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
     const token = new Token({ clock: new SimClock(Math.floor(Date.now() / 1000)) });
     const bridge = serveVpcd(token, VPCD_SECOND_PORT, { driveClock: true });
