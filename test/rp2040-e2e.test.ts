@@ -1,7 +1,7 @@
 // The firmware end to end in rp2040js: the module under wasm3 on the emulated RP2040, provisioned
 // through the CLI's HID transport, typing codes over the USB keyboard, keeping its store across a
 // reboot and a power cut, drawing on the SSD1306. Codes are checked against oathtool.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +15,9 @@ import type { Transport } from "../cli/transport/transport.js";
 import { openSession } from "../cli/device.js";
 import type { Credential } from "../cli/parse/credential.js";
 import { oathtoolTotp, T0 } from "./ui-support.js";
+
+// Emulating the firmware is slow on a loaded 2-core machine: generous limits, no timing asserted.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
 const BUTTON_OK = 2;
 

@@ -1,11 +1,14 @@
 // The composite device's descriptors, read from the emulated board and checked field by field
 // against USB 2.0 chapter 9, HID 1.11 and CCID 1.1 (the expected values are the spec's, written
 // out here, not read back from the firmware's sources).
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { EmulatedBoard } from "../emulator/board.js";
 import { firmwareImage } from "../emulator/firmware.js";
 import { UsbHost } from "../emulator/usb-host.js";
 import { Enumeration, enumerate, getDescriptor } from "../emulator/usb-client.js";
+
+// Emulating the firmware is slow on a loaded 2-core machine: generous limits, no timing asserted.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
 let board: EmulatedBoard;
 let host: UsbHost;

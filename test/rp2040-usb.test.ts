@@ -1,6 +1,6 @@
 // The firmware's USB device in the emulator: enumeration, keyboard LEDs, CCID and vendor-HID APDU
 // exchange, and bad input of every kind answered by a stall or an error, never a hang.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { EmulatedBoard } from "../emulator/board.js";
 import { firmwareImage } from "../emulator/firmware.js";
 import { UsbHost, setupBytes } from "../emulator/usb-host.js";
@@ -9,6 +9,9 @@ import {
   CcidClient, EP_CCID, EP_VENDOR, HID_FRAME_ERROR, HidApduClient, ccidMessage, enumerate, getDescriptor, hidFrames,
   setKeyboardLeds,
 } from "../emulator/usb-client.js";
+
+// Emulating the firmware is slow on a loaded 2-core machine: generous limits, no timing asserted.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
 let board: EmulatedBoard;
 let host: UsbHost;

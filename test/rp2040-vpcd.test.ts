@@ -1,13 +1,16 @@
 // The bridge from the emulated board's CCID interface to vpcd, checked against a stand-in vpcd (a
 // TCP server speaking vpcd's framing, as pcscd's driver does): ATR, power control, APDUs. With a
 // real pcscd and vpcd, ykman then reaches the emulated board as it reaches the simulator.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createServer, Server, Socket } from "node:net";
 import { AddressInfo } from "node:net";
 import { EmulatedToken } from "../emulator/token.js";
 import { serveVpcdEmulated } from "../emulator/vpcd-bridge.js";
 import { LengthPrefixedReader, lengthPrefixed, TOTPKEY_ATR, VpcdBridge } from "../host-sim/vpcd.js";
 import { T0 } from "./ui-support.js";
+
+// Emulating the firmware is slow on a loaded 2-core machine: generous limits, no timing asserted.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
 let server: Server;
 let card: Socket;
