@@ -3,7 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { BUTTON_OK } from "../host-sim/token.js";
-import { readModule } from "../host-sim/paths.js";
+import { readModule, packageRoot } from "../host-sim/paths.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   apdu, send, put, list, selectOath, selectExtension, parseTlvs, tlv, concat, utf8, hex, hmac, counterBytes,
   derivePasswordKey, freshToken, putData, TAG, INS, EXT,
@@ -93,7 +95,8 @@ describe("extension device info, clock and settings", () => {
     const reply = ext(token, EXT.DEVICE_INFO);
     expect(reply.sw).toBe(0x9000);
     const f = new Map(parseTlvs(reply.data).map((e) => [e.tag, e.value]));
-    expect([...f.get(1)!]).toEqual([0, 1, 0]);
+    const packageVersion = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")).version as string;
+    expect([...f.get(1)!].join(".")).toBe(packageVersion); // extension.ts MODULE_VERSION_* follow package.json
     expect(hex(f.get(2)!)).toBe(createHash("sha256").update(readModule("release")).digest("hex"));
     expect(new TextDecoder().decode(f.get(3)!)).toBe("host-sim 0.1.0");
     expect([...f.get(4)!]).toEqual([2]);

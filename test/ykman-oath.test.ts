@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCard, ykman, oathtool, CardFixture, RunResult } from "./ykman-kit.js";
 
+/** Each ykman run starts Python and scans the card: 1-2 s, more on a loaded machine. */
+const YKMAN_TEST_MS = 240_000;
+
 const SECRET_A = "JBSWY3DPEHPK3PXP"; // 10 bytes
 const SECRET_B = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // 20 bytes
 const SECRET_C = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPJQWEY3EMVTGO2DJNJVWY3LOKNSXG5DVO53XQ6L2MFRGGZDFMZTWQ2LK"; // 60 bytes
@@ -66,7 +69,7 @@ afterAll(async () => {
   await card?.stop();
 });
 
-describe("ykman oath against the simulated token over PC/SC", () => {
+describe("ykman oath against the simulated token over PC/SC", { timeout: YKMAN_TEST_MS }, () => {
   it("sees the OATH applet", async () => {
     const info = expectOk(await ykman("oath", "info"));
     expect(info).toContain("OATH version: 5.4.3");
