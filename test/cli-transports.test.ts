@@ -3,7 +3,8 @@
 // through pcscd and vpcd.
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -169,6 +170,36 @@ describe("HID framing", () => {
 const VPCD_SECOND_PORT = 35964;
 const PCSCD_SOCKET = "/run/pcscd/pcscd.comm";
 
+/** One card on vpcd's second reader at a time across processes (two test runs on one machine). */
+const VPCD_LOCK_PATH = `/tmp/totpkey-vpcd-${VPCD_SECOND_PORT}.lock`;
+
+async function takeLock(path: string, timeoutMs = 120_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: "wx" });
+      return () => rmSync(path, { force: true });
+    } catch {
+      const owner = Number(readFileSync(path, { encoding: "utf8", flag: "a+" }));
+      let alive = false;
+      try { alive = owner > 0 && process.kill(owner, 0); } catch { alive = false; }
+      if (!alive) rmSync(path, { force: true });
+      else if (Date.now() > deadline) throw new Error(`${path} stays locked by pid ${owner}`);
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** Whether a pcscd answers on its socket (a stale socket file does not). */
+function pcscdAnswers(): Promise<boolean> {
+  if (!existsSync(PCSCD_SOCKET)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = createConnection(PCSCD_SOCKET);
+    probe.once("connect", () => { probe.destroy(); resolve(true); });
+    probe.once("error", () => resolve(false));
+  });
+}
+
 describe("PC/SC through pcscd and vpcd", () => {
   it("lists and computes codes with --device pcsc:'Virtual PCD 00 01'", async () => {
     for (const tool of ["pcscd"]) {
@@ -179,13 +210,14 @@ describe("PC/SC through pcscd and vpcd", () => {
     } catch (error) {
       throw new Error(`the pcsclite addon did not build (${(error as Error).message.split("\n")[0]}): run 'bash scripts/setup-system.sh' (libpcsclite-dev), then 'npm ci'`);
     }
-    if (!existsSync(PCSCD_SOCKET)) {
+    const unlock = await takeLock(VPCD_LOCK_PATH);
+    if (!(await pcscdAnswers())) {
       // A daemon that exits by itself 60 s after its last client: nothing left behind, and never
       // stopped under another test that uses it too. (Another test may start one at the same
       // moment: then this start fails and that daemon serves both.)
       try { execFileSync("pcscd", ["--auto-exit"], { stdio: "ignore" }); } catch { /* see above */ }
-      for (let waited = 0; !existsSync(PCSCD_SOCKET); waited += 100) {
-        if (waited > 10_000) throw new Error("pcscd did not start");
+      for (let waited = 0; !(await pcscdAnswers()); waited += 100) {
+        if (waited > 10_000) { unlock(); throw new Error("pcscd did not start"); }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -211,6 +243,7 @@ describe("PC/SC through pcscd and vpcd", () => {
       expect(info).toMatchObject({ transport: "PC/SC reader 'Virtual PCD 00 01'", slotsUsed: 1 });
     } finally {
       await bridge.close();
+      unlock();
     }
   });
 });
