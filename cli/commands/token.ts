@@ -33,7 +33,8 @@ const timeShow: Command = {
     try {
       const clock = await requireExtension(session, "the clock").getClock();
       const hostSeconds = context.io.now();
-      const offsetSeconds = clock.tokenSeconds === null ? null : Math.round(clock.tokenSeconds - hostSeconds);
+      // The token counts whole seconds: compare with this computer's whole second.
+      const offsetSeconds = clock.tokenSeconds === null ? null : clock.tokenSeconds - Math.floor(hostSeconds);
       if (context.json) {
         context.printJson({
           tokenSeconds: clock.tokenSeconds, hostSeconds: Math.floor(hostSeconds), offsetSeconds,
@@ -70,7 +71,7 @@ const timeSync: Command = {
       const extension = requireExtension(session, "the clock");
       const before = await extension.getClock();
       const hostBefore = context.io.now();
-      const previousOffset = before.tokenSeconds === null ? null : Math.round(before.tokenSeconds - hostBefore);
+      const previousOffset = before.tokenSeconds === null ? null : before.tokenSeconds - Math.floor(hostBefore);
       const pending = await extension.setClock(context.io.now());
       if (pending) {
         context.note(`the token's clock would jump by ${previousOffset === null ? "?" : -previousOffset} s: press OK on the token to accept`);
@@ -82,7 +83,7 @@ const timeSync: Command = {
         }
       }
       const after = await extension.getClock();
-      const offsetSeconds = after.tokenSeconds === null ? null : Math.round(after.tokenSeconds - context.io.now());
+      const offsetSeconds = after.tokenSeconds === null ? null : after.tokenSeconds - Math.floor(context.io.now());
       if (context.json) {
         context.printJson({ previousOffsetSeconds: previousOffset, offsetSeconds, driftPpb: after.driftPpb, calibrationSamples: after.calibrationSamples });
       } else {
