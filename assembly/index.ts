@@ -4,7 +4,8 @@ import { apdu_response } from "./abi";
 import { OK, ERR_RANGE } from "./status";
 import { appletsApdu, appletsTick, appletsButton, appletsTouchPending } from "./applets/index";
 import { now_ms } from "./abi";
-import { storeMount } from "./store";
+import { storeMount, storeMaintain } from "./store";
+import { typingActive } from "./ui/typing";
 import { uiInit, uiTick, uiButton, uiKeyboardLeds, uiTouchPrompt } from "./ui/panel";
 
 /** Board flags given to init(). */
@@ -46,15 +47,29 @@ export function init(regionOffset: u32, regionBytes: u32, sectorBytes: u32, page
   return OK;
 }
 
+// Idle-time store compaction keeps HOTP presses from having to erase (see store/log.ts). It runs
+// only after a quiet spell, and at most once a second, so it never delays a press or an APDU.
+const MAINTENANCE_AFTER_IDLE_MS: i64 = 3000;
+const MAINTENANCE_EVERY_MS: i64 = 1000;
+let lastActivityMs: i64 = 0;
+let lastMaintenanceMs: i64 = 0;
+
 /** Called by the host at least every 10 ms: timers, typing pace, display refresh. */
 export function tick(): void {
-  appletsTick(now_ms());
+  const nowMs = now_ms();
+  appletsTick(nowMs);
   uiTouchPrompt(appletsTouchPending());
-  uiTick(now_ms());
+  uiTick(nowMs);
+  if (nowMs - lastActivityMs >= MAINTENANCE_AFTER_IDLE_MS && nowMs - lastMaintenanceMs >= MAINTENANCE_EVERY_MS &&
+      !typingActive() && !appletsTouchPending()) {
+    lastMaintenanceMs = nowMs;
+    storeMaintain();
+  }
 }
 
 /** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
 export function button(id: u32, down: u32): void {
+  lastActivityMs = now_ms();
   if (appletsButton(id, down)) return; // the press answered a command waiting for it
   uiButton(id, down != 0, now_ms());
 }
@@ -84,5 +99,6 @@ export function apdu(length: u32): void {
     apdu_response(responseBuffer, 2);
     return;
   }
+  lastActivityMs = now_ms();
   appletsApdu(apduBuffer, length);
 }

@@ -264,12 +264,16 @@ export function storeWipe(): i32 {
 
 /**
  * Housekeeping for idle time (call from the tick when no code is being shown or typed): at most one
- * compaction, and only when the log is nearly out of spare sectors, so presses seldom compact.
+ * compaction, and only when the log is nearly out of spare sectors, so presses seldom compact; then
+ * an erased spare sector made ready if there is none.
  * 1 when it did work, 0 when there was nothing worth doing, or a negative status.
  */
 export function storeMaintain(): i32 {
   if (!storeMounted) return ERR_STATE;
-  return compactWhenIdle();
+  const compacted = compactWhenIdle();
+  // Keep an erased sector ready: a press that opens a new head sector then only programs.
+  prepareSpare();
+  return compacted;
 }
 
 // ---- settings ------------------------------------------------------------------------------------
