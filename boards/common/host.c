@@ -52,8 +52,15 @@ static const char *find_exports(tk_host *host) {
 }
 
 const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes) {
+  uint8_t digest[SHA256_DIGEST_BYTES];
+  sha256_digest(wasm, wasmBytes, digest);
+  return tk_host_load_digested(host, wasm, wasmBytes, wasmStackBytes, digest);
+}
+
+const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes,
+                                  const uint8_t moduleSha256[SHA256_DIGEST_BYTES]) {
   memset(host, 0, sizeof *host);
-  sha256_digest(wasm, wasmBytes, host->moduleSha256);
+  memcpy(host->moduleSha256, moduleSha256, SHA256_DIGEST_BYTES);
   host->environment = m3_NewEnvironment();
   if (host->environment == NULL) return "out of memory (wasm3 environment)";
   host->runtime = m3_NewRuntime(host->environment, wasmStackBytes, host);

@@ -14,8 +14,9 @@
 #define BOARD_FLAG_DISPLAY_128X64 1u
 #define BOARD_FLAG_NO_DISPLAY 2u
 
-// The release module, linked into the image by scripts/build-firmware.sh.
-extern const uint8_t totpkey_wasm_start[], totpkey_wasm_end[];
+// The release module and its SHA-256 (computed at build time: the e2e test checks the reported
+// digest against the module's), linked into the image by scripts/build-firmware.sh.
+extern const uint8_t totpkey_wasm_start[], totpkey_wasm_end[], totpkey_wasm_sha256[];
 
 static tk_host host;
 static bool module_running;
@@ -63,7 +64,7 @@ void app_keyboard_leds(uint8_t bits) {
 
 static void load_module(bool display_present) {
   uint32_t module_bytes = (uint32_t)(totpkey_wasm_end - totpkey_wasm_start);
-  const char *failure = tk_host_load(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES);
+  const char *failure = tk_host_load_digested(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES, totpkey_wasm_sha256);
   uart_puts("module sha256 ");
   uart_hex(host.moduleSha256, sizeof host.moduleSha256);
   uart_puts("\r\n");
