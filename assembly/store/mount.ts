@@ -20,6 +20,9 @@ import {
 } from "./ram";
 
 export let storeMounted = false;
+/** Mount replayed a wipe record: a wipe was cut before it erased the old sectors (a finished wipe
+ *  erases its own record). The PIN layer then purges the region (store/reseal.ts storePurge). */
+export let wipeReplayed = false;
 
 function isPowerOfTwo(value: u32): bool {
   return value != 0 && (value & (value - 1)) == 0;
@@ -33,6 +36,7 @@ function applyRecord(offset: u32): void {
   const key = <u32>load<u8>(payload);
   if (type == RECORD_WIPE) {
     clearIndex();
+    wipeReplayed = true;
     return;
   }
   if (payloadBytes == 0) return;
@@ -154,6 +158,7 @@ function headWritePointer(sector: u32, claimedEnd: u32): u32 {
  */
 export function storeMount(regionOffset: u32, regionBytes: u32, sectorBytes: u32, pageBytes: u32): i32 {
   storeMounted = false;
+  wipeReplayed = false;
   if (!isPowerOfTwo(sectorBytes) || !isPowerOfTwo(pageBytes)) return ERR_RANGE;
   if (sectorBytes < 1024 || pageBytes < 16 || pageBytes > sectorBytes) return ERR_RANGE;
   if (regionOffset % sectorBytes != 0 || regionBytes % sectorBytes != 0) return ERR_RANGE;

@@ -12,6 +12,14 @@ export const SETTING_AFTER_CODE: u32 = 3;
 export const SETTING_DISPLAY_TIMEOUT_SECONDS: u32 = 4;
 export const SETTING_TYPING_PACE_MS: u32 = 5;
 export const SETTING_SELECTED_SLOT: u32 = 6;
+/** PIN lock (assembly/pin): wrong PINs since the last right one, persisted before each comparison. */
+export const SETTING_PIN_FAILURES: u32 = 7;
+/** PIN lock: seconds without a button or APDU before the token locks (0: only at power-off). */
+export const SETTING_PIN_IDLE_LOCK_SECONDS: u32 = 8;
+/** PIN lock: 1 hides slot names while locked (LIST and the panel show a count only). */
+export const SETTING_PIN_HIDE_NAMES: u32 = 9;
+/** PIN lock: 1 while plain (or old-PIN) records may still be on flash; cleared after the purge. */
+export const SETTING_PIN_PURGE_PENDING: u32 = 10;
 
 // Blobs of up to BLOB_MAX_BYTES (settingBlobGet / settingBlobPut).
 export const BLOB_CLOCK_CALIBRATION: u32 = 64;

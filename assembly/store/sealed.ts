@@ -1,0 +1,120 @@
+// Encryption at rest of slot names and secrets (docs/SPEC.md "PIN lock"). While a PIN is set
+// (sealing on), slot records are written with payload encoding ENCODING_SEALED: the fixed fields
+// stay plain (the index, compaction and counter records need them), name || secret is
+// ChaCha20-Poly1305 ciphertext under the data key, followed by a random nonce and the tag:
+//   fixed 18 bytes | ciphertext (name bytes + secret bytes) | nonce 12 | tag 16
+// AAD: slot, kind, algorithm, digits, period, flags (u16), name bytes, secret bytes, so a
+// ciphertext cannot be moved to another slot or read with other parameters. The counter is not
+// covered: it changes without the key (counter records, compaction).
+// The data key is given by the PIN layer (assembly/pin) while unlocked and forgotten at lock.
+import { OK, ERR_STATE, ERR_CORRUPT, ERR_ENTROPY } from "../status";
+import { random_fill } from "../abi";
+import { aeadSeal, aeadOpen } from "../crypto/aead";
+import {
+  RECORD_HEADER_BYTES, HEADER_ENCODING, HEADER_PAYLOAD_BYTES, ENCODING_PLAIN, SLOT_INDEX, SLOT_KIND,
+  SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_NAME, SLOT_FIXED_BYTES,
+} from "./format";
+
+/** Encoding of a slot record whose name and secret are sealed under the data key. */
+export const ENCODING_SEALED: u8 = 1;
+/** Bytes sealing adds to a slot payload (nonce and tag). */
+export const SEAL_OVERHEAD_BYTES: u32 = 28;
+const NONCE_BYTES: u32 = 12;
+const AAD_BYTES: u32 = 9;
+
+const dataKey = memory.data(32);
+const aad = memory.data(<i32>AAD_BYTES);
+let keyLoaded = false;
+let sealing = false;
+
+/** Bytes of static memory used here. */
+export const SEALED_STATIC_BYTES: u32 = 32 + AAD_BYTES + 8;
+
+/** The data key to seal and open with (copied), or 0 to forget it (locked). */
+export function storeSetDataKey(key: usize): void {
+  if (key == 0) {
+    memory.fill(dataKey, 0, 32);
+    keyLoaded = false;
+  } else {
+    memory.copy(dataKey, key, 32);
+    keyLoaded = true;
+  }
+}
+
+/** Whether new slot records are sealed (a PIN is set). */
+export function storeSetSealing(on: bool): void {
+  sealing = on;
+}
+
+export function storeSealing(): bool {
+  return sealing;
+}
+
+/** Whether sealed records can be read (the data key is loaded). */
+export function storeKeyLoaded(): bool {
+  return keyLoaded;
+}
+
+/** Whether a slot can be written now: not while a PIN is set and the key is not loaded (locked). */
+export function storeWritable(): bool {
+  return !sealing || keyLoaded;
+}
+
+function fillAad(payload: usize): void {
+  store<u8>(aad, load<u8>(payload + SLOT_INDEX));
+  memory.copy(aad + 1, payload + SLOT_KIND, 6); // kind, algorithm, digits, period, flags
+  store<u8>(aad + 7, load<u8>(payload + SLOT_NAME_BYTES));
+  store<u8>(aad + 8, load<u8>(payload + SLOT_SECRET_BYTES));
+}
+
+/** The encoding sealSlotPayload chose for the payload it was last given. */
+export let sealedEncoding: u8 = ENCODING_PLAIN;
+
+/**
+ * Prepares the plain slot payload at `payload` (`payloadBytes` long) for writing: sealed in place
+ * (the payload grows by SEAL_OVERHEAD_BYTES) while sealing is on, else unchanged. Returns the
+ * payload bytes to write (sealedEncoding says how), or ERR_STATE while locked, ERR_ENTROPY.
+ */
+export function sealSlotPayload(payload: usize, payloadBytes: u32): i32 {
+  sealedEncoding = ENCODING_PLAIN;
+  if (!sealing) return <i32>payloadBytes;
+  if (!keyLoaded) return ERR_STATE;
+  const dataBytes = payloadBytes - SLOT_FIXED_BYTES;
+  const nonce = payload + <usize>payloadBytes;
+  if (random_fill(nonce, NONCE_BYTES) != 0) return ERR_ENTROPY;
+  fillAad(payload);
+  const sealed = aeadSeal(dataKey, nonce, aad, AAD_BYTES, payload + SLOT_NAME, dataBytes, nonce + <usize>NONCE_BYTES);
+  if (sealed != OK) return sealed;
+  sealedEncoding = ENCODING_SEALED;
+  return <i32>(payloadBytes + SEAL_OVERHEAD_BYTES);
+}
+
+/**
+ * Turns a loaded slot record (header at `record`) into its plain form in place: a sealed one is
+ * checked and decrypted (its header then says plain, without the overhead). OK; ERR_STATE while
+ * locked (nothing decrypted); ERR_CORRUPT for a wrong tag, length or unknown encoding.
+ */
+export function openSlotRecord(record: usize): i32 {
+  const encoding = load<u8>(record + HEADER_ENCODING);
+  if (encoding == ENCODING_PLAIN) return OK;
+  if (encoding != ENCODING_SEALED) return ERR_CORRUPT;
+  if (!keyLoaded) return ERR_STATE;
+  const payload = record + <usize>RECORD_HEADER_BYTES;
+  const payloadBytes = <u32>load<u8>(record + HEADER_PAYLOAD_BYTES);
+  const dataBytes = <u32>load<u8>(payload + SLOT_NAME_BYTES) + <u32>load<u8>(payload + SLOT_SECRET_BYTES);
+  if (payloadBytes != SLOT_FIXED_BYTES + dataBytes + SEAL_OVERHEAD_BYTES) return ERR_CORRUPT;
+  const nonce = payload + SLOT_NAME + <usize>dataBytes;
+  fillAad(payload);
+  const opened = aeadOpen(dataKey, nonce, aad, AAD_BYTES, payload + SLOT_NAME, dataBytes, nonce + <usize>NONCE_BYTES);
+  if (opened != OK) return ERR_CORRUPT;
+  memory.fill(nonce, 0, SEAL_OVERHEAD_BYTES);
+  store<u8>(record + HEADER_ENCODING, ENCODING_PLAIN);
+  store<u8>(record + HEADER_PAYLOAD_BYTES, <u8>(payloadBytes - SEAL_OVERHEAD_BYTES));
+  return OK;
+}
+
+/** The overhead a slot record of this encoding carries beyond name and secret. */
+// @ts-ignore: decorator
+@inline export function sealOverhead(encoding: u8): u32 {
+  return encoding == ENCODING_SEALED ? SEAL_OVERHEAD_BYTES : 0;
+}
