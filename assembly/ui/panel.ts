@@ -206,6 +206,12 @@ function typeCurrent(nowMs: i64): void {
   typedCode = code;
   typedCodeDigits = <i32>digits;
   message = MESSAGE_NONE;
+  // The first report goes out with the press, not a tick (up to 10 ms) later.
+  typingTick(nowMs);
+  if (!typingActive()) { // no keyboard: what uiTick does with an abandoned sequence
+    store<i64>(typedStepPlusOne + <usize>slot * 8, 0);
+    showMessage(MESSAGE_NO_KEYBOARD, nowMs, MESSAGE_MS);
+  }
   if (settingGet(SETTING_SELECTED_SLOT, -1) != currentSlot) settingPut(SETTING_SELECTED_SLOT, currentSlot);
   renderWanted = true;
 }
