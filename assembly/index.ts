@@ -2,7 +2,7 @@
 // these; everything else in assembly/ is internal.
 import { apdu_response } from "./abi";
 import { OK, ERR_RANGE } from "./status";
-import { appletsApdu, appletsTick, appletsButton, appletsTouchPending } from "./applets/index";
+import { appletsApdu, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset } from "./applets/index";
 import { now_ms } from "./abi";
 import { storeMount, storeMaintain } from "./store";
 import { typingActive } from "./ui/typing";
@@ -90,10 +90,20 @@ export function apdu_capacity(): u32 {
   return APDU_CAPACITY_BYTES;
 }
 
+/**
+ * A new smart-card session: the reader powered the card off or reset it, or a new client connected
+ * (a socket connection, a HID session). The applets forget the selection and the proven access
+ * password; a command waiting for a press is dropped and gets no apdu_response.
+ */
+export function session_reset(): void {
+  appletsSessionReset();
+}
+
 /** Processes the APDU of `length` bytes in apdu_buffer(); the reply comes through apdu_response. */
 export function apdu(length: u32): void {
   // A length beyond the buffer is a host bug; it still gets a defined answer.
   if (length > APDU_CAPACITY_BYTES) {
+    memory.fill(apduBuffer, 0, <usize>APDU_CAPACITY_BYTES); // it may hold part of a secret
     store<u8>(responseBuffer, 0x67);
     store<u8>(responseBuffer + 1, 0x00);
     apdu_response(responseBuffer, 2);

@@ -12,7 +12,7 @@ export const ABI_IMPORTS = [
 
 /** Exports every host may call (plus the linear memory, "memory"). */
 export const ABI_EXPORTS = [
-  "init", "tick", "button", "keyboard_leds", "apdu_buffer", "apdu_capacity", "apdu",
+  "init", "tick", "button", "keyboard_leds", "apdu_buffer", "apdu_capacity", "apdu", "session_reset",
 ] as const;
 
 export interface ModuleExports {
@@ -24,6 +24,7 @@ export interface ModuleExports {
   apdu_buffer(): number;
   apdu_capacity(): number;
   apdu(length: number): void;
+  session_reset(): void;
 }
 
 /** The module called panic(): a bug in the module, reported with its message. */

@@ -31,6 +31,8 @@ export async function serveSocket(token: Token, path = defaultSocketPath(), opti
   const clients = new Set<Socket>();
   const server: Server = createServer((client) => {
     clients.add(client);
+    // Each connection is a new session: it must select and prove the access password itself.
+    queue = queue.then(() => token.sessionReset());
     const reader = new LengthPrefixedReader();
     client.on("data", (chunk: Buffer) => {
       for (const command of reader.push(chunk)) {

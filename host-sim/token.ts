@@ -94,6 +94,11 @@ export class Token {
     this.exports.tick();
   }
 
+  /** A new smart-card session (card reset, another client): see session_reset in docs/SPEC.md. */
+  sessionReset(): void {
+    this.exports.session_reset();
+  }
+
   /** Lets `ms` of time pass, ticking every TICK_MS as a host does. */
   advance(ms: number): void {
     let left = ms;

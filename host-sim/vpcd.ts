@@ -135,6 +135,9 @@ export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdO
           if (control === VPCD_CONTROL_GET_ATR) sock.write(lengthPrefixed(TOTPKEY_ATR));
           else if (control === VPCD_CONTROL_POWER_ON || control === VPCD_CONTROL_RESET) powered = true;
           else if (control === VPCD_CONTROL_POWER_OFF) powered = false;
+          // A power cycle or reset ends the session (after the command in progress, if any):
+          // the next client must select and prove the access password again.
+          if (control !== VPCD_CONTROL_GET_ATR) queue = queue.then(() => token.sessionReset());
         } else if (message.length > 1) {
           queue = queue.then(() => answer(sock, message));
         }

@@ -65,6 +65,12 @@ function wipeRecord(): void {
   memory.fill(record, 0, <usize>RECORD_CAPACITY_BYTES);
 }
 
+/** A new session (card reset, another client): the access password must be proven again. */
+export function accessLock(): void {
+  accessUnlocked = false;
+  challengeValid = false;
+}
+
 /** Called on every SELECT: reloads the record, locks when a key is set and draws a new challenge.
  *  OK or an error status (no entropy, store failure). */
 export function accessOnSelect(): i32 {

@@ -17,7 +17,7 @@ import { extensionCommand, extensionSlotEntry, extensionFactoryResetAfterTouch,
   MODULE_VERSION_MAJOR, MODULE_VERSION_MINOR, MODULE_VERSION_PATCH } from "./extension";
 import { STREAM_OATH_LIST, STREAM_OATH_CALCULATE_ALL, STREAM_EXTENSION_SLOTS, streamKind, streamHasMore, streamEnd } from "./stream";
 import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL } from "./touch";
-import { accessOnSelect, accessKeySet, accessAlgorithm, saltCopy, selectChallenge, SALT_BYTES, CHALLENGE_BYTES } from "./access";
+import { accessOnSelect, accessLock, accessKeySet, accessAlgorithm, saltCopy, selectChallenge, SALT_BYTES, CHALLENGE_BYTES } from "./access";
 import { OK } from "../status";
 
 const APPLET_NONE: u32 = 0;
@@ -111,6 +111,20 @@ function dispatch(): u32 {
   if (selected == APPLET_OATH) return oathCommand();
   if (selected == APPLET_EXTENSION) return extensionCommand();
   return SW_INS_NOT_SUPPORTED;
+}
+
+/**
+ * A new session: the reader powered the card off or reset it, or another client took over. Like a
+ * card power cycle, it forgets the selected applet, the proven access password, staged reply data,
+ * and a command waiting for a press (whose reply is then never sent).
+ */
+export function appletsSessionReset(): void {
+  selected = APPLET_NONE;
+  accessLock();
+  touchClear();
+  streamEnd();
+  replyClear();
+  deferredLe = 0;
 }
 
 /** Processes one APDU of `length` bytes at `buffer`; the buffer is wiped afterwards (it may have
