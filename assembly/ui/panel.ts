@@ -26,6 +26,10 @@ import {
   TYPING_ABANDONED, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW, AFTER_CODE_NONE, AFTER_CODE_TAB, DEFAULT_PACE_MS,
 } from "./typing";
 import { LAYOUT_US, layoutValid } from "./layouts";
+import { pinInit, pinTick, pinState, pinActivity, PIN_STATE_LOCKED } from "../pin";
+import {
+  pinEntryActive, pinEntryStartUnlock, pinEntryStartSet, pinEntryCancel, pinEntryButton, pinEntryTick, pinEntryDraw,
+} from "./pin-entry";
 
 export const BUTTON_UP: u32 = 0;
 export const BUTTON_DOWN: u32 = 1;
@@ -41,6 +45,8 @@ export const MESSAGE_MS: i64 = 3000;
 export const DEFAULT_DISPLAY_TIMEOUT_SECONDS: i32 = 30;
 /** The display is redrawn at least this often (countdown bar, scrolling name). */
 const REDRAW_MS: i64 = 50;
+/** Holding UP this long on the code screen opens PIN entry to set or change the PIN. */
+export const PIN_MENU_HOLD_MS: i64 = 2000;
 
 const MESSAGE_NONE: u32 = 0;
 const MESSAGE_NO_TIME: u32 = 1;
@@ -64,6 +70,9 @@ let typingSlot: i32 = -1;
 let typedCode: i64 = -1;        // the code typed last from currentSlot (shown for HOTP), or -1
 let typedCodeDigits: i32 = 6;
 let waitStep: i64 = -1;         // the time step the "wait" message is about
+let upDownAtMs: i64 = -1;       // when UP went down (PIN menu hold), -1 when up
+let upHoldDone: bool = false;
+let pinStateSeen: u32 = 0;
 
 // Per slot: 1 + the TOTP time step last typed (0: none), so a second press in one step says "wait".
 const typedStepPlusOne = memory.data(<i32>SLOT_COUNT * 8);
@@ -121,7 +130,11 @@ export function uiInit(boardFlags: u32, nowMs: i64): void {
   else selectSlot(nextUsedSlot(<i32>SLOT_COUNT - 1, 1), nowMs);
   lastActivityMs = nowMs;
   displayAwake = true;
-  locked = false;
+  pinInit(nowMs); // a set PIN starts locked: the key is never kept across power-off
+  pinEntryCancel();
+  pinStateSeen = pinState();
+  locked = pinStateSeen == PIN_STATE_LOCKED;
+  upDownAtMs = -1;
   message = MESSAGE_NONE;
   nameSlot = -1;
   cachedSlot = -1;
@@ -226,7 +239,12 @@ function act(buttonId: u32, nowMs: i64): void {
     return;
   }
   if (touchReason != 0) return; // the applet takes OK; browsing waits until it is answered
-  if (locked || typingActive()) return;
+  if (locked) {
+    // Any press on the locked screen asks for the PIN.
+    if (hasDisplay && pinState() == PIN_STATE_LOCKED) pinEntryStartUnlock(nowMs);
+    return;
+  }
+  if (typingActive()) return;
   if (buttonId == BUTTON_OK) {
     typeCurrent(nowMs);
   } else {
@@ -243,6 +261,15 @@ export function uiButton(id: u32, down: bool, nowMs: i64): void {
   lastActivityMs = nowMs;
   displayAwake = true;
   renderWanted = true;
+  pinActivity(nowMs);
+  if (id == BUTTON_UP) {
+    upDownAtMs = down ? nowMs : -1;
+    upHoldDone = false;
+  }
+  if (hasDisplay && pinEntryActive()) {
+    if (wasAwake || !down) pinEntryButton(id, down, nowMs);
+    return;
+  }
   if (!hasDisplay) {
     // One button: act on release (short) or when held long enough (uiTick).
     if (down) {
@@ -268,6 +295,7 @@ function render(nowMs: i64): void {
   const pendingClock = clockPendingSeconds();
   if (pendingClock >= 0) { drawConfirmClock(pendingClock); return; }
   if (touchReason != 0) { drawTouch(touchReason); return; }
+  if (pinEntryActive()) { pinEntryDraw(nowMs); return; }
   if (locked) { drawLocked(); return; }
   if (currentSlot < 0) { drawNoCredentials(); return; }
   const now = clockNow();
@@ -302,6 +330,19 @@ function render(nowMs: i64): void {
 
 /** Timers: typing pace, long press, messages, display timeout, redraws. */
 export function uiTick(nowMs: i64): void {
+  pinTick(nowMs); // a slice of key derivation, and the idle lock
+  const pinNow = pinState();
+  if (pinNow != pinStateSeen) { // the PIN layer locked or unlocked: follow it
+    pinStateSeen = pinNow;
+    uiSetLocked(pinNow == PIN_STATE_LOCKED);
+  }
+  if (pinEntryTick(nowMs)) renderWanted = true;
+  if (hasDisplay && upDownAtMs >= 0 && !upHoldDone && nowMs - upDownAtMs >= PIN_MENU_HOLD_MS && !locked &&
+      !pinEntryActive() && !typingActive()) {
+    upHoldDone = true;
+    pinEntryStartSet(nowMs);
+    renderWanted = true;
+  }
   const wasTyping = typingActive();
   typingTick(nowMs);
   if (wasTyping && !typingActive()) {
@@ -327,7 +368,7 @@ export function uiTick(nowMs: i64): void {
   }
   if (!hasDisplay) return;
   // Something that needs the user wakes the display; otherwise it sleeps after the timeout.
-  const needsAttention = typingActive() || clockPendingConfirm() || touchReason != 0;
+  const needsAttention = typingActive() || clockPendingConfirm() || touchReason != 0 || pinEntryActive();
   if (needsAttention) {
     if (!displayAwake) renderWanted = true;
     displayAwake = true;
