@@ -13,7 +13,7 @@ import {
 
 type TokenT = ReturnType<typeof freshToken>;
 
-function ext(token: TokenT, ins: number, p1 = 0, p2 = 0, data = new Uint8Array(0)) {
+function ext(token: TokenT, ins: number, p1 = 0, p2 = 0, data: Uint8Array = new Uint8Array(0)) {
   return send(token, apdu(0x80, ins, p1, p2, data));
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { BUTTON_OK } from "../host-sim/token.js";
 import {
   apdu, concat, tlv, utf8, freshToken, putData, selectOath, selectExtension, send, TAG, INS, EXT, OATH_AID, EXTENSION_AID,
-  counterBytes, hmac,
+  counterBytes, hmac, AlgorithmId,
 } from "./applet-kit.js";
 
 const WINDOW = 4;
@@ -50,7 +50,7 @@ describe("write-only secrets", () => {
       expect(t(apdu(0, INS.PUT, 0, 0, putData({ name: `filler ${i} ${"-".repeat(40)}`, secret: MARKER_SHORT.subarray(0, 10 + (i % 10)) }))).sw).toBe(0x9000);
     }
     const raw: Uint8Array[] = [];
-    const run = (command: Uint8Array, sendRemaining = INS.SEND_REMAINING) => {
+    const run = (command: Uint8Array, sendRemaining: number = INS.SEND_REMAINING) => {
       const before = token.responses.length;
       const response = token.apdu(command);
       if (response === null) {
@@ -77,7 +77,7 @@ describe("write-only secrets", () => {
     // The module's full response for the long marker is the HMAC, not the key.
     const full = send(token, apdu(0, INS.CALCULATE, 0, 0, concat(tlv(TAG.NAME, utf8("marker:long")), tlv(TAG.CHALLENGE, challenge))));
     expect(Buffer.from(full.data.subarray(3)).toString("hex")).toBe(Buffer.from(hmac(3, MARKER_LONG, challenge)).toString("hex"));
-    run(apdu(0, INS.PUT, 0, 0, putData({ name: "marker:long", secret: MARKER_LONG, algorithm: 4 }))); // refused
+    run(apdu(0, INS.PUT, 0, 0, putData({ name: "marker:long", secret: MARKER_LONG, algorithm: 4 as AlgorithmId }))); // refused (no such algorithm)
     run(apdu(0, INS.PUT, 0, 0, putData({ name: "extra", secret: MARKER_LONG }))); // full: 6A84
     run(apdu(0, INS.PUT, 0, 0, concat(putData({ name: "marker:long", secret: MARKER_LONG }), tlv(0x55, [1])))); // malformed
     run(apdu(0, INS.RENAME, 0, 0, concat(tlv(TAG.NAME, utf8("marker:long")), tlv(TAG.NAME, utf8("marker:renamed")))));

@@ -4,11 +4,15 @@ import { describe, expect, it } from "vitest";
 import binaryen from "binaryen";
 import { ABI_EXPORTS, ABI_IMPORTS } from "../host-sim/abi.js";
 import { readModule } from "../host-sim/paths.js";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { packageRoot } from "../host-sim/paths.js";
 
 const release = readModule("release");
+const buildDir = join(packageRoot(), "build");
+/** Every module the build wrote: release, debug and one test module per assembly/testkit/ entry. */
+const builtModules = readdirSync(buildDir).filter((f) => f.endsWith(".wasm")).sort();
+const testkitEntries = readdirSync(join(packageRoot(), "assembly", "testkit")).filter((f) => f.endsWith(".ts"));
 
 function textOf(bytes: Uint8Array): string {
   const parsed = binaryen.readBinary(bytes);
@@ -19,8 +23,57 @@ function textOf(bytes: Uint8Array): string {
   }
 }
 
+// What the rules forbid, found in a module's text (binaryen's rendering of the binary).
+const FLOAT = /\bf(32|64)\b|\bf(32|64)\./g;
+const MEMORY_GROW = /\bmemory\.grow\b/g;
+// The runtime's allocator (stub, tlsf or itcms) and its entry points: none may be in the release
+// module, so nothing can allocate after init (static data and start-time constants only).
+const ALLOCATOR = /\$~lib\/rt\/(stub|tlsf|itcms|tcms)\/|\$(~lib\/rt\/[a-z]+\/)?__(new|alloc|renew|realloc|pin|collect)\b/g;
+
+function forbidden(text: string, pattern: RegExp): string[] {
+  return [...text.matchAll(pattern)].map((m) => m[0]);
+}
+
+describe("every built module (release, debug, each testkit)", () => {
+  it("the build holds release, debug and one test module per assembly/testkit/ entry", () => {
+    const expected = ["totpkey.wasm", "totpkey.debug.wasm", ...testkitEntries.map((f) => `testkit-${basename(f, ".ts")}.wasm`)];
+    expect(builtModules).toEqual(expect.arrayContaining(expected));
+    expect(testkitEntries.length).toBeGreaterThan(0);
+  });
+
+  for (const file of builtModules) {
+    it(`${file}: no f32/f64 type or instruction, no memory.grow`, () => {
+      const text = textOf(new Uint8Array(readFileSync(join(buildDir, file))));
+      expect(text).toContain("(module");
+      expect(forbidden(text, FLOAT), `${file}: floats`).toEqual([]);
+      expect(forbidden(text, MEMORY_GROW), `${file}: memory.grow`).toEqual([]);
+    });
+  }
+
+  it("recognises a float, a memory.grow and an allocator when present (the checks can fail)", () => {
+    const withForbidden = new binaryen.Module();
+    withForbidden.setMemory(1, 1);
+    withForbidden.addFunction("f", binaryen.createType([binaryen.f64]), binaryen.f64, [], withForbidden.local.get(0, binaryen.f64));
+    withForbidden.addFunction("~lib/rt/stub/__alloc", binaryen.createType([binaryen.i32]), binaryen.i32, [],
+      withForbidden.memory.grow(withForbidden.local.get(0, binaryen.i32)));
+    withForbidden.addFunctionExport("f", "f");
+    withForbidden.addFunctionExport("~lib/rt/stub/__alloc", "a");
+    // Through the binary (no name section: like the release module, names are then not in it).
+    const fromBinary = textOf(withForbidden.emitBinary());
+    expect(forbidden(fromBinary, FLOAT).length).toBeGreaterThan(0);
+    expect(forbidden(fromBinary, MEMORY_GROW).length).toBeGreaterThan(0);
+    // With names (what asc writes to build/totpkey.wat).
+    const named = withForbidden.emitText();
+    withForbidden.dispose();
+    expect(forbidden(named, ALLOCATOR)).toContain("$~lib/rt/stub/");
+    expect(forbidden("(func $~lib/rt/itcms/__new (param $0 i32)", ALLOCATOR)).toEqual(["$~lib/rt/itcms/"]);
+    expect(forbidden("call $__alloc", ALLOCATOR)).toEqual(["$__alloc"]);
+    expect(forbidden("call $~lib/rt/common/__new", ALLOCATOR)).toEqual(["$~lib/rt/common/__new"]);
+  });
+});
+
 describe("release module", () => {
-  const compiled = new WebAssembly.Module(release);
+  const compiled = new WebAssembly.Module(Uint8Array.from(release));
 
   it("exports exactly the documented ABI and its memory", () => {
     const exported = WebAssembly.Module.exports(compiled).map((e) => `${e.kind}:${e.name}`).sort();
@@ -41,21 +94,15 @@ describe("release module", () => {
     for (const name of [...ABI_IMPORTS, ...ABI_EXPORTS]) expect(spec).toContain(`\`${name}\``);
   });
 
-  it("contains no f32/f64 type or instruction", () => {
-    for (const build of ["release", "debug", "testkit-crypto"] as const) {
-      const text = textOf(readModule(build));
-      expect(text).toContain("(module");
-      expect(text.match(/\bf(32|64)\b|\bf(32|64)\./g), `${build} module`).toBeNull();
-    }
-  });
-
-  it("recognises a float when one is present (the check can fail)", () => {
-    const withFloat = new binaryen.Module();
-    withFloat.addFunction("f", binaryen.createType([binaryen.f64]), binaryen.f64, [], withFloat.local.get(0, binaryen.f64));
-    withFloat.addFunctionExport("f", "f");
-    const text = textOf(withFloat.emitBinary());
-    withFloat.dispose();
-    expect(text).toMatch(/\bf64\b/);
+  it("holds no allocator from ~lib/rt (build/totpkey.wat, the same asc run, has the names)", () => {
+    const wat = readFileSync(join(buildDir, "totpkey.wat"), "utf8");
+    // The text file belongs to this binary: same count of functions (defined plus imported).
+    const parsed = binaryen.readBinary(release);
+    const binaryFunctions = parsed.getNumFunctions();
+    parsed.dispose();
+    expect((wat.match(/^ \(func \$/gm) ?? []).length + (wat.match(/^ \(import .*\(func /gm) ?? []).length).toBe(binaryFunctions);
+    expect(forbidden(wat, ALLOCATOR)).toEqual([]);
+    expect(forbidden(wat, MEMORY_GROW)).toEqual([]);
   });
 
   it("boots on the simulated host: init accepts the Pico geometry", async () => {

@@ -70,7 +70,7 @@ describe("PIN lock: states", () => {
     const open = (pin: string) => {
       const key = pbkdf2Sync(pin, salt, iterations, 32, "sha256");
       const decipher = createDecipheriv("chacha20-poly1305", key, record.subarray(24, 36), { authTagLength: 16 });
-      decipher.setAAD(record.subarray(0, 24));
+      decipher.setAAD(record.subarray(0, 24), { plaintextLength: 32 });
       decipher.setAuthTag(record.subarray(68, 84));
       return Buffer.concat([decipher.update(record.subarray(36, 68)), decipher.final()]);
     };
@@ -80,7 +80,7 @@ describe("PIN lock: states", () => {
     const key = pbkdf2Sync("555555", salt, iterations, 32, "sha256");
     const nonce = Buffer.alloc(12, 7);
     const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
-    cipher.setAAD(record.subarray(0, 24));
+    cipher.setAAD(record.subarray(0, 24), { plaintextLength: 32 });
     const wrapped = Buffer.concat([cipher.update(Buffer.alloc(32, 1)), cipher.final()]);
     const forged = Buffer.concat([record.subarray(0, 24), nonce, wrapped, cipher.getAuthTag()]);
     new Uint8Array(t.x.memory.buffer, t.io, 84).set(forged);

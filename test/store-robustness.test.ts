@@ -109,7 +109,7 @@ describe("stray bit flips", () => {
 describe("bad input: a defined error and the store unchanged", () => {
   const { s } = build(PICO_REGION, [...provision(10, 31), { op: "put", slot: 11, credential: { ...randomCredential(seededRandom(1), "h"), kind: KIND_HOTP, counter: 2n ** 63n - 1n } }]);
   const good: Credential = { name: nameOf("good", 10), kind: KIND_TOTP, algorithm: 1, digits: 6, periodSeconds: 30, counter: 0n, flags: 0, secret: new Uint8Array(20).fill(1) };
-  const cases: Array<[string, number, () => number | bigint]> = [
+  const cases: Array<[string, number | bigint, () => number | bigint]> = [
     ["slot out of range", ERR_RANGE, () => s.put(100, good)],
     ["empty name", ERR_NAME_LENGTH, () => s.put(20, { ...good, name: new Uint8Array(0) })],
     ["name of 65 bytes", ERR_NAME_LENGTH, () => s.put(20, { ...good, name: nameOf("x", 65) })],
