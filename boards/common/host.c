@@ -5,6 +5,7 @@
 
 #include "host.h"
 #include "wasm3_config.h"
+#include "m3_env.h"  // M3Runtime.memoryLimit
 
 typedef struct {
   const char *name;
@@ -54,11 +55,11 @@ static const char *find_exports(tk_host *host) {
 const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes) {
   uint8_t digest[SHA256_DIGEST_BYTES];
   sha256_digest(wasm, wasmBytes, digest);
-  return tk_host_load_digested(host, wasm, wasmBytes, wasmStackBytes, digest);
+  return tk_host_load_digested(host, wasm, wasmBytes, wasmStackBytes, digest, 0);
 }
 
 const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes,
-                                  const uint8_t moduleSha256[SHA256_DIGEST_BYTES]) {
+                                  const uint8_t moduleSha256[SHA256_DIGEST_BYTES], uint32_t memoryLimitBytes) {
   memset(host, 0, sizeof *host);
   memcpy(host->moduleSha256, moduleSha256, SHA256_DIGEST_BYTES);
   host->environment = m3_NewEnvironment();
@@ -68,6 +69,7 @@ const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t w
     free_runtime(host);
     return "out of memory (wasm3 runtime)";
   }
+  host->runtime->memoryLimit = memoryLimitBytes;  // wasm3 0.5.0 allocates at most this much at load
   IM3Module module = NULL;
   M3Result result = m3_ParseModule(host->environment, &module, wasm, wasmBytes);
   if (result == m3Err_none) {

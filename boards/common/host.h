@@ -50,9 +50,11 @@ typedef struct {
  */
 const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes);
 /** The same with the module's SHA-256 computed beforehand (the RP2040 build embeds it: hashing
- * 37 KB at boot cost the board 15 ms). */
+ * 37 KB at boot cost the board 15 ms), and with `memoryLimitBytes` (0: none) of linear memory
+ * allocated instead of the module's whole declared memory: the module must touch nothing above it
+ * (the RP2040 build passes the end of its statics); an access there traps. */
 const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes,
-                                  const uint8_t moduleSha256[SHA256_DIGEST_BYTES]);
+                                  const uint8_t moduleSha256[SHA256_DIGEST_BYTES], uint32_t memoryLimitBytes);
 void tk_host_unload(tk_host *host);
 
 int tk_host_init(tk_host *host, uint32_t regionOffset, uint32_t regionBytes, uint32_t sectorBytes,

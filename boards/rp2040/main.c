@@ -17,6 +17,8 @@
 // The release module and its SHA-256 (computed at build time: the e2e test checks the reported
 // digest against the module's), linked into the image by scripts/build-firmware.sh.
 extern const uint8_t totpkey_wasm_start[], totpkey_wasm_end[], totpkey_wasm_sha256[];
+// How much of its 64 KiB memory the module can touch (the end of its statics, from the build).
+extern const uint32_t totpkey_wasm_memory_bytes;
 
 static tk_host host;
 static bool module_running;
@@ -64,7 +66,8 @@ void app_keyboard_leds(uint8_t bits) {
 
 static void load_module(bool display_present) {
   uint32_t module_bytes = (uint32_t)(totpkey_wasm_end - totpkey_wasm_start);
-  const char *failure = tk_host_load_digested(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES, totpkey_wasm_sha256);
+  const char *failure = tk_host_load_digested(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES, totpkey_wasm_sha256,
+                                              totpkey_wasm_memory_bytes);
   uart_puts("module sha256 ");
   uart_hex(host.moduleSha256, sizeof host.moduleSha256);
   uart_puts("\r\n");
