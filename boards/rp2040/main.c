@@ -11,6 +11,8 @@
 
 #define WATCHDOG_TIMEOUT_MS 2000u
 #define LOOP_PERIOD_US 1000u
+// While a host enumerates the device, the loop serves USB only (see main).
+#define ENUMERATION_GRACE_MS 1000u
 #define BOARD_FLAG_DISPLAY_128X64 1u
 #define BOARD_FLAG_NO_DISPLAY 2u
 
@@ -109,6 +111,7 @@ int main(void) {
   REG32(NVIC_ISER) = (1u << IRQ_TIMER_0) | (1u << IRQ_USBCTRL);
   uart_puts("ready\r\n");
 
+  uint64_t ready_us = timer_us();
   tk_ticker ticker;
   tk_ticker_start(&ticker, board_now_ms());
   for (;;) {
@@ -122,7 +125,13 @@ int main(void) {
       uart_write(text, sizeof text);
       if (module_running && tk_host_button(&host, id, down) != TK_OK) report_stop();
     }
-    if (module_running && tk_ticker_poll(&ticker, &host, (int64_t)(now_us / 1000u)) != TK_OK) report_stop();
+    // The module's first ticks compile and draw the panel for tens of ms, and enumeration's control
+    // transfers have deadlines: no tick until the host has configured the device, or for at most
+    // the grace period (a charger never enumerates).
+    bool enumerating = !usb_configured() && now_us - ready_us < ENUMERATION_GRACE_MS * 1000u;
+    if (module_running && !enumerating && tk_ticker_poll(&ticker, &host, (int64_t)(now_us / 1000u)) != TK_OK) {
+      report_stop();
+    }
     watchdog_feed();
     REG32(TIMER_ALARM0) = (uint32_t)(timer_us() + LOOP_PERIOD_US);
     __asm volatile("wfi");
