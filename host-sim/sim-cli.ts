@@ -1,7 +1,7 @@
 // totpkey-sim: the token in a terminal. Runs the real module on a simulated host with a flash image
 // kept in a per-user data folder (created on first run with one demo credential), draws its display,
 // maps keys to its buttons, and shows what it types as a computer with the chosen layout would see it.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { homedir } from "node:os";
 import { emitKeypressEvents } from "node:readline";
@@ -9,7 +9,8 @@ import { NorFlash, PICO_FLASH } from "./flash.js";
 import { SimClock } from "./clock.js";
 import { BOARD_DISPLAY_128X64, BOARD_NO_DISPLAY } from "./token.js";
 import { SimSession } from "./sim-session.js";
-import { serveTransports } from "./socket.js";
+import { serveSocket } from "./socket.js";
+import { serveVpcd, VPCD_DEFAULT_PORT } from "./vpcd.js";
 import { HOST_LAYOUTS, HostLayout, layoutId } from "./keyboard-host.js";
 import { frameToHalfBlocks, frameToPng } from "./display.js";
 import {
@@ -25,7 +26,8 @@ a display and a USB keyboard plugged into a computer that decodes what the token
   --flash FILE        flash image (default ${defaultFlashPath()});
                       created on first use with one demo credential, ${DEMO_CREDENTIAL.name}
                       (secret ${DEMO_SECRET_BASE32} in base32: compare with
-                      oathtool --totp -b ${DEMO_SECRET_BASE32})
+                      oathtool --totp -b ${DEMO_SECRET_BASE32}); the file is mode 0600,
+                      the default folder 0700 (it holds the secrets in plain)
   --time T            the RTC at start: unix seconds, an ISO date (2026-01-01T12:00:00Z), an offset
                       from now (+90, -3600), "now" (default), or "none" (an RTC without valid time)
   --layout NAME       the computer's keyboard layout: ${HOST_LAYOUTS.join(", ")} (default us)
@@ -47,7 +49,10 @@ a display and a USB keyboard plugged into a computer that decodes what the token
 Keys in the terminal UI: up/k = UP, down/j = DOWN, enter/space = OK, l = long press of OK,
 n / c = press NumLock / CapsLock on the computer's own keyboard, p = PNG snapshot, x = clear the
 typed text, q or Ctrl-C = quit (the flash is saved).
-Without a terminal (stdin not a TTY) and without --script, it prints the display once and exits.`;
+Without a terminal (stdin or stdout not a TTY): with --vpcd or --socket it runs headless until
+SIGINT or SIGTERM; otherwise, without --script, it prints the display once and exits.
+With --vpcd or --socket the flash file is saved after every APDU exchange that wrote the flash
+(a temporary file renamed over it, so a crash keeps the last complete image) and at exit.`;
 
 export function defaultFlashPath(): string {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
@@ -138,8 +143,11 @@ function parseArgs(argv: string[]): Options | "help" {
 }
 
 function loadFlash(path: string): NorFlash {
+  // The image holds the credentials' secrets and the access key in plain: only its owner may read it.
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (folder === dirname(defaultFlashPath())) chmodSync(folder, 0o700); // ours; a --flash folder is the user's
   if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
     const flash = flashWith([DEMO_CREDENTIAL]);
     saveFlash(path, flash);
     process.stderr.write(`totpkey-sim: created ${path} with the demo credential ${DEMO_CREDENTIAL.name}\n`);
@@ -152,10 +160,34 @@ function loadFlash(path: string): NorFlash {
   return new NorFlash(PICO_FLASH, image);
 }
 
+/** Writes the image atomically (a temporary file renamed over it), mode 0600 from the first byte. */
 function saveFlash(path: string, flash: NorFlash): void {
   const temporary = `${path}.tmp`;
-  writeFileSync(temporary, flash.bytes);
+  rmSync(temporary, { force: true }); // a leftover of a crash may have another mode
+  writeFileSync(temporary, flash.bytes, { mode: 0o600, flag: "wx" });
   renameSync(temporary, path);
+}
+
+/** The vpcd card and/or the local socket; each exchange that wrote the flash saves it before the reply goes out. */
+async function serveTransports(session: SimSession, options: Options, flash: NorFlash): Promise<{ describe: string[]; close(): Promise<void> }> {
+  let savedAtOperation = flash.operations;
+  const onExchange = (): void => {
+    if (flash.operations === savedAtOperation) return;
+    saveFlash(options.flashPath, flash);
+    savedAtOperation = flash.operations;
+  };
+  const bridge = options.vpcd ? serveVpcd(session.token, VPCD_DEFAULT_PORT, { onExchange }) : null;
+  const server = options.socket ? await serveSocket(session.token, undefined, { onExchange }) : null;
+  const describe: string[] = [];
+  if (bridge) describe.push(`card in vpcd reader "Virtual PCD 00 00" (localhost:${VPCD_DEFAULT_PORT}; needs pcscd with vsmartcard-vpcd)`);
+  if (server) describe.push(`APDU socket ${server.path}`);
+  return {
+    describe,
+    close: async () => {
+      await bridge?.close();
+      await server?.close();
+    },
+  };
 }
 
 function startSession(options: Options, flash: NorFlash): SimSession {
@@ -277,10 +309,10 @@ export async function main(argv: string[]): Promise<number> {
       report(session, options);
       return 0;
     }
-    const transports = options.vpcd || options.socket ? await serveTransports(session.token, options) : null;
+    const transports = options.vpcd || options.socket ? await serveTransports(session, options, flash) : null;
     for (const line of transports?.describe ?? []) process.stderr.write(`totpkey-sim: ${line}\n`);
     if (transports !== null && (!process.stdin.isTTY || !process.stdout.isTTY)) {
-      // Headless server: run the token in real time until SIGINT/SIGTERM, then save the flash.
+      // Headless server: run the token in real time until SIGINT/SIGTERM (exchanges save as they go), then save.
       let lastMs = Date.now();
       const timer = setInterval(() => { const now = Date.now(); session.run(Math.max(0, now - lastMs)); lastMs = now; }, 10);
       await new Promise((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });

@@ -82,7 +82,7 @@ describe("front panel", () => {
   });
 
   it("starts on the slot selected last (saved when it typed)", () => {
-    const s = session({ credentials: [DEMO_CREDENTIAL, GITHUB], settings: [[SETTING_SELECTED_SLOT, 4]] });
+    const s = session({ credentials: [DEMO_CREDENTIAL, GITHUB], storeSettings: [[SETTING_SELECTED_SLOT, 4]] });
     expect(s.displayText()[0]).toBe("04 GitHub");
     const none = session({ credentials: [] });
     expect(none.displayText()).toEqual(["No credentials", "add one over USB"]);

@@ -1,10 +1,14 @@
 // Shared pieces of the front-panel tests: the independent code oracles (node:crypto, oathtool), and
-// a token session on a flash prepared through the store code.
+// a token session on a flash provisioned through the extension applet (host-sim/flash-writer.ts).
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { SimClock } from "../host-sim/clock.js";
 import { SimSession, SessionOptions } from "../host-sim/sim-session.js";
 import { flashWith, Credential, DEMO_CREDENTIAL } from "../host-sim/flash-writer.js";
+import { NorFlash } from "../host-sim/flash.js";
+import { instantiateWithHost, quietDevices } from "../host-sim/instance.js";
+import { readModule } from "../host-sim/paths.js";
+import { DEFAULT_REGION_BYTES } from "../host-sim/token.js";
 
 export const ALGORITHM_NAMES = { 1: "sha1", 2: "sha256", 3: "sha512" } as const;
 
@@ -36,17 +40,39 @@ export const T0 = 1_796_292_010;
 
 export interface PanelSetup extends SessionOptions {
   credentials?: Credential[];
+  /** Settings written through the extension applet's PUT SETTING (ids 1..5 within their ranges). */
   settings?: [number, number][];
+  /** Settings the applets refuse (the saved selected slot, out-of-range values), written straight
+   *  into the store through the test module build/testkit-ui.wasm. */
+  storeSettings?: [number, number][];
   /** RTC at boot; null for an RTC without valid time. Default T0. */
   unixSeconds?: number | null;
 }
 
 export function session(setup: PanelSetup = {}): SimSession {
   const flash = flashWith(setup.credentials ?? [DEMO_CREDENTIAL], setup.settings ?? []);
+  if (setup.storeSettings) putStoreSettings(flash, setup.storeSettings);
   const clock = new SimClock(setup.unixSeconds === undefined ? T0 : setup.unixSeconds);
   const s = new SimSession({ ...setup, flash, clock });
   s.run(100);
   return s;
+}
+
+interface StoreKit {
+  storeMount(regionOffset: number, regionBytes: number, sectorBytes: number, pageBytes: number): number;
+  settingPut(id: number, value: number): number;
+}
+
+/** Writes integer settings with the store code itself (the test module), bypassing the applets' checks. */
+export function putStoreSettings(flash: NorFlash, settings: [number, number][]): void {
+  const kit = instantiateWithHost<StoreKit>(readModule("testkit-ui"), quietDevices(flash)).exports;
+  const { totalBytes, sectorBytes, pageBytes } = flash.geometry;
+  const mounted = kit.storeMount(totalBytes - DEFAULT_REGION_BYTES, DEFAULT_REGION_BYTES, sectorBytes, pageBytes);
+  if (mounted < 0) throw new Error(`store mount failed with status ${mounted}`);
+  for (const [id, value] of settings) {
+    const status = kit.settingPut(id, value);
+    if (status < 0) throw new Error(`settingPut(${id}) failed with status ${status}`);
+  }
 }
 
 /** The true time of a session whose RTC started at `start` (no drift). */

@@ -87,7 +87,7 @@ describe("typing details", () => {
   it("out-of-range layout, mode and after-code settings fall back to us, keypad, nothing", () => {
     const s = session({
       keyboard: { numLock: false },
-      settings: [[SETTING_TYPING_MODE, 7], [SETTING_KEYBOARD_LAYOUT, 200], [SETTING_AFTER_CODE, 9]],
+      storeSettings: [[SETTING_TYPING_MODE, 7], [SETTING_KEYBOARD_LAYOUT, 200], [SETTING_AFTER_CODE, 9]],
     });
     const when = trueSeconds(s);
     s.press("ok");
