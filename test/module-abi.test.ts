@@ -1,5 +1,7 @@
 // The built module against its documented contract: exactly the ABI's exports, only the ABI's
-// imports, no floating point anywhere (the board's wasm3 is built without it).
+// imports; and every built module (release, debug, each testkit) without floating point (the board's
+// wasm3 is built without it) or memory.grow, the release module without an allocator (one fixed
+// page, nothing allocated after init). Each check has a positive control.
 import { describe, expect, it } from "vitest";
 import binaryen from "binaryen";
 import { ABI_EXPORTS, ABI_IMPORTS } from "../host-sim/abi.js";
