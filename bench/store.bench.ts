@@ -3,7 +3,7 @@
 import { NorFlash } from "../host-sim/flash.js";
 import {
   StoreUnderTest, PICO_REGION, Credential, KIND_HOTP, KIND_TOTP, seededRandom, randomCredential, nameOf,
-} from "./store-harness.js";
+} from "../host-sim/store-harness/index.js";
 import type { Bench } from "./run.js";
 
 const YEARS = 10;

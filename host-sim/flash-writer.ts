@@ -6,23 +6,12 @@
 import { NorFlash } from "./flash.js";
 import { SimClock } from "./clock.js";
 import { DEFAULT_REGION_BYTES, Token } from "./token.js";
+import { ALG_SHA1, KIND_HOTP, KIND_TOTP } from "./module-constants.js";
 
-export const KIND_HOTP = 1;
-export const KIND_TOTP = 2;
-export const ALG_SHA1 = 1;
-export const ALG_SHA256 = 2;
-export const ALG_SHA512 = 3;
-
-// Setting ids of assembly/store/settings-ids.ts.
-export const SETTING_KEYBOARD_LAYOUT = 1;
-export const SETTING_TYPING_MODE = 2;
-export const SETTING_AFTER_CODE = 3;
-export const SETTING_DISPLAY_TIMEOUT_SECONDS = 4;
-export const SETTING_TYPING_PACE_MS = 5;
-export const SETTING_SELECTED_SLOT = 6;
-
-export const TYPING_MODE_KEYPAD = 0;
-export const TYPING_MODE_TOP_ROW = 1;
+export {
+  KIND_HOTP, KIND_TOTP, ALG_SHA1, ALG_SHA256, ALG_SHA512, SETTING_KEYBOARD_LAYOUT, SETTING_TYPING_MODE, SETTING_AFTER_CODE,
+  SETTING_DISPLAY_TIMEOUT_SECONDS, SETTING_TYPING_PACE_MS, SETTING_SELECTED_SLOT, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW,
+} from "./module-constants.js";
 
 export interface Credential {
   slot: number;

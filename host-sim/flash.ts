@@ -31,8 +31,9 @@ export const FLASH_OK = 0;
 export const FLASH_RANGE = -1;
 export const FLASH_SET_BIT = -2;
 
-// mulberry32: small, seedable, good enough to pick torn lengths and bits reproducibly.
-function seededRandom(seed: number): () => number {
+// mulberry32: small, seedable, good enough to pick torn lengths and bits (and the store harness's
+// workloads) reproducibly.
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Randomized power-loss soak of the slot store: each run starts a small store (compaction comes
 // often), runs random operations with a power cut at a random flash operation, reboots and checks
-// (bench/store-harness.ts: runWithCut), then does it again from the recovered flash: two cuts per
-// run. Prints every violation with the seed that reproduces it; exit code 1 when there was one.
+// (host-sim/store-harness/power-loss.ts: runWithCut), then does it again from the recovered flash:
+// two cuts per run. Prints every violation with the seed that reproduces it; exit code 1 when there was one.
 //
 //   node scripts/soak-store.mjs [--runs N] [--seed S]     (after `npm run build`)
 import { existsSync } from "node:fs";
@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const harnessPath = join(root, "dist", "bench", "store-harness.js");
+const harnessPath = join(root, "dist", "host-sim", "store-harness", "index.js");
 if (!existsSync(harnessPath)) {
   process.stderr.write(`soak-store: ${harnessPath} is missing; run 'npm run build' first\n`);
   process.exit(2);

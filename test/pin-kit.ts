@@ -6,7 +6,7 @@ import { quietDevices } from "../host-sim/instance.js";
 import { NorFlash, PowerCut } from "../host-sim/flash.js";
 import { SimClock } from "../host-sim/clock.js";
 import { readModule } from "../host-sim/paths.js";
-import { Region, Credential, PICO_REGION } from "../bench/store-harness.js";
+import { Region, Credential, PICO_REGION } from "../host-sim/store-harness/index.js";
 
 export const STATE_NONE = 0;
 export const STATE_LOCKED = 1;

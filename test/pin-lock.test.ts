@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { createCipheriv, createDecipheriv, pbkdf2Sync } from "node:crypto";
 import { NorFlash } from "../host-sim/flash.js";
-import { PICO_REGION, KIND_TOTP, Credential } from "../bench/store-harness.js";
+import { PICO_REGION, KIND_TOTP, Credential } from "../host-sim/store-harness/index.js";
 import {
   PinUnderTest, STATE_NONE, STATE_LOCKED, STATE_UNLOCKED, OUTCOME_UNLOCKED, OUTCOME_WRONG, OUTCOME_WIPED, OUTCOME_SET,
   BLOB_PIN,

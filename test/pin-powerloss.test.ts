@@ -5,7 +5,7 @@
 // sees at most 10 verdicts in total; the wipe always completes and leaves no secret on flash.
 import { describe, expect, it } from "vitest";
 import { NorFlash, CutBehaviour } from "../host-sim/flash.js";
-import { PICO_REGION, Region, KIND_TOTP, smallRegion } from "../bench/store-harness.js";
+import { PICO_REGION, Region, KIND_TOTP, smallRegion } from "../host-sim/store-harness/index.js";
 import {
   PinUnderTest, PowerCut, STATE_NONE, STATE_LOCKED, OUTCOME_UNLOCKED, OUTCOME_WRONG, OUTCOME_WIPED, OUTCOME_SET, countInFlash,
 } from "./pin-kit.js";

@@ -8,7 +8,7 @@ import { readModule } from "../host-sim/paths.js";
 import {
   StoreUnderTest, PICO_REGION, Credential, KIND_HOTP, KIND_TOTP, ALGORITHMS, hotpReference, nameOf,
   snapshotStore, snapshotModel, emptyModel, applyOp, Op, seededRandom, randomCredential, smallRegion,
-} from "../bench/store-harness.js";
+} from "../host-sim/store-harness/index.js";
 
 function fresh(region = PICO_REGION): StoreUnderTest {
   const s = new StoreUnderTest(new NorFlash(region.geometry), region);

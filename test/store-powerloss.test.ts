@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   PICO_REGION, Op, prepare, sweepCuts, seededRandom, randomCredential, smallRegion, KIND_HOTP, KIND_TOTP,
   Credential, nameOf, randomBytesOf,
-} from "../bench/store-harness.js";
+} from "../host-sim/store-harness/index.js";
 
 const TIMEOUT_MS = 240_000;
 

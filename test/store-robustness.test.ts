@@ -5,7 +5,7 @@ import { NorFlash } from "../host-sim/flash.js";
 import {
   StoreUnderTest, PICO_REGION, Credential, KIND_HOTP, KIND_TOTP, Op, applyOp, emptyModel, Model, snapshotModel,
   snapshotStore, seededRandom, randomCredential, smallRegion, nameOf, Region,
-} from "../bench/store-harness.js";
+} from "../host-sim/store-harness/index.js";
 
 const ERR_RANGE = -1, ERR_ALGORITHM = -2, ERR_KEY_LENGTH = -3, ERR_NAME_LENGTH = -4, ERR_FULL = -5;
 const ERR_NOT_FOUND = -6, ERR_STATE = -9, ERR_CORRUPT = -11;
