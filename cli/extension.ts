@@ -7,6 +7,10 @@ import { TransportError } from "./transport/transport.js";
 import { ApduError, SW_FILE_NOT_FOUND, SW_INS_NOT_SUPPORTED, concat, parseTlvs, sendCommand, tlv } from "./apdu.js";
 import { AppletSelection, proveAccess } from "./oath.js";
 import { Algorithm, Credential, OtpType, splitStoredName, storedName } from "./parse/credential.js";
+import {
+  ALG_SHA1, ALG_SHA256, ALG_SHA512, SETTING_AFTER_CODE, SETTING_DISPLAY_TIMEOUT_SECONDS, SETTING_KEYBOARD_LAYOUT,
+  SETTING_TYPING_MODE, SETTING_TYPING_PACE_MS,
+} from "../host-sim/module-constants.js";
 
 export const EXTENSION_AID = new Uint8Array([0xf0, 0x74, 0x6f, 0x74, 0x70, 0x6b, 0x65, 0x79, 0x01]);
 
@@ -36,8 +40,8 @@ const FLAG_TOUCH = 0x01;
 /** GET SETTING of a setting never written: "referenced data not found". */
 const SW_SETTING_UNSET = 0x6a88;
 
-const ALGORITHM_CODE: Record<Algorithm, number> = { SHA1: 1, SHA256: 2, SHA512: 3 };
-const ALGORITHM_BY_CODE: Record<number, Algorithm> = { 1: "SHA1", 2: "SHA256", 3: "SHA512" };
+const ALGORITHM_CODE: Record<Algorithm, number> = { SHA1: ALG_SHA1, SHA256: ALG_SHA256, SHA512: ALG_SHA512 };
+const ALGORITHM_BY_CODE: Record<number, Algorithm> = { [ALG_SHA1]: "SHA1", [ALG_SHA256]: "SHA256", [ALG_SHA512]: "SHA512" };
 
 export interface SlotEntry {
   slot: number;
@@ -73,13 +77,13 @@ export interface TokenClock {
   pendingConfirm: boolean;
 }
 
-/** Device settings by the ids the module uses (assembly/store/settings-ids.ts). */
+/** Device settings by the ids the module uses (host-sim/module-constants.ts, checked against the module). */
 export const SETTING_IDS = {
-  layout: 1,
-  typing: 2,
-  "after-code": 3,
-  "display-timeout": 4,
-  "typing-pace": 5,
+  layout: SETTING_KEYBOARD_LAYOUT,
+  typing: SETTING_TYPING_MODE,
+  "after-code": SETTING_AFTER_CODE,
+  "display-timeout": SETTING_DISPLAY_TIMEOUT_SECONDS,
+  "typing-pace": SETTING_TYPING_PACE_MS,
 } as const;
 export type SettingName = keyof typeof SETTING_IDS;
 

@@ -10,8 +10,8 @@ import type { Token } from "./token.js";
 import { LengthPrefixedReader, lengthPrefixed, transmit, VpcdOptions } from "./vpcd.js";
 
 /** $XDG_RUNTIME_DIR/totpkey/sim.sock, or <tmp>/totpkey-<uid>/sim.sock without a runtime dir. */
-export function defaultSocketPath(): string {
-  const runtime = process.env.XDG_RUNTIME_DIR;
+export function defaultSocketPath(env: Record<string, string | undefined> = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
   const dir = runtime && runtime.length > 0 ? join(runtime, "totpkey") : join(tmpdir(), `totpkey-${userInfo().uid}`);
   return join(dir, "sim.sock");
 }

@@ -2,17 +2,12 @@
 // and response APDUs, each framed as a 2-byte big-endian length then the bytes.
 import { createConnection, Socket } from "node:net";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir, userInfo } from "node:os";
 import { Transport, TransportError } from "./transport.js";
 import type { TransportKind } from "../device.js";
+import { defaultSocketPath } from "../../host-sim/socket.js";
 
-/** Where totpkey-sim listens: $XDG_RUNTIME_DIR/totpkey/sim.sock, else <tmp>/totpkey-<uid>/sim.sock. */
-export function defaultSocketPath(env: Record<string, string | undefined> = process.env): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  const dir = runtime && runtime.length > 0 ? join(runtime, "totpkey") : join(tmpdir(), `totpkey-${userInfo().uid}`);
-  return join(dir, "sim.sock");
-}
+// Where totpkey-sim listens: one definition, the simulator's own.
+export { defaultSocketPath };
 
 export class SocketTransport implements Transport {
   private pending: Buffer = Buffer.alloc(0);
