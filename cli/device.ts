@@ -79,7 +79,7 @@ export async function openSession(
     await oath.select();
     if (oath.locked) {
       if (password === undefined) password = (await askPassword?.()) ?? undefined;
-      if (password === undefined) throw new OathError("the token has an access password: give it with --password or TOTPKEY_PASSWORD");
+      if (password === undefined) throw new OathError("the token has an access password: type it at the prompt or set TOTPKEY_PASSWORD");
       await oath.validate(password);
     }
     // Each session re-selects its applet (and OATH unlocks again) when the other one was used last.

@@ -1,6 +1,6 @@
 // totpkey: provisioning and daily use of a totpkey (or any YKOATH token) from the command line.
 // stdout carries data only; prompts, progress and notes go to stderr; errors are one line.
-import { Command, Context, GLOBAL_OPTIONS, Io, UsageError, checkArgumentCount, commandHelp, nounHelp, parseArguments } from "./commands/framework.js";
+import { Command, Context, GLOBAL_OPTIONS, Io, UsageError, checkArgumentCount, commandHelp, nounHelp, parseArguments, warnSecretArgument } from "./commands/framework.js";
 import { accountCommands } from "./commands/accounts.js";
 import { importCommands } from "./commands/import.js";
 import { tokenCommands } from "./commands/token.js";
@@ -29,10 +29,13 @@ function topHelp(): string {
     "",
     "commands:",
   ];
-  for (const [noun, summary] of Object.entries(NOUN_SUMMARIES)) {
+  const entries = Object.entries(NOUN_SUMMARIES).map(([noun, summary]) => {
     const verbs = COMMANDS.filter((command) => command.noun === noun).map((command) => command.verb).join("|");
-    lines.push(`  ${`${noun} ${verbs}`.padEnd(48)} ${summary}`);
-  }
+    return { usage: `${noun} ${verbs}`, summary };
+  });
+  // The summaries start two columns after the longest "noun verb|verb" entry.
+  const usageWidth = Math.max(...entries.map((entry) => entry.usage.length)) + 2;
+  for (const { usage, summary } of entries) lines.push(`  ${usage.padEnd(usageWidth)}${summary}`);
   lines.push("", "global options:");
   for (const spec of GLOBAL_OPTIONS) lines.push(`  ${((spec.short ? `-${spec.short}, ` : "    ") + `--${spec.name}` + (spec.value ? ` ${spec.value}` : "")).padEnd(28)} ${spec.description}`);
   lines.push("", "examples:",
@@ -41,8 +44,13 @@ function topHelp(): string {
     "  totpkey accounts code github",
     "  totpkey --device pcsc time sync",
     "",
-    "environment: TOTPKEY_DEVICE (as --device), TOTPKEY_PASSWORD (as --password), TOTPKEY_SIM_SOCKET",
-    "(the simulator's socket; default $XDG_RUNTIME_DIR/totpkey/sim.sock).",
+    "environment:",
+    "  TOTPKEY_DEVICE       as --device",
+    "  TOTPKEY_PASSWORD     the access password (without it, a hidden prompt; --password on the command",
+    "                       line is readable by other users and draws a warning)",
+    "  TOTPKEY_SIM_SOCKET   the simulator's socket (default $XDG_RUNTIME_DIR/totpkey/sim.sock)",
+    "  TOTPKEY_DEBUG        when set (to anything non-empty), an error also prints where in the code it",
+    "                       arose (a stack trace; it never holds secrets)",
     "",
     "Run 'totpkey NOUN VERB --help' for each command's options and examples.");
   return lines.join("\n") + "\n";
@@ -74,7 +82,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return fail(`missing command (see 'totpkey --help')`, 2);
   }
   const noun = argv[nounIndex];
-  if (!nouns.has(noun)) return fail(`unknown command '${noun}' (commands: ${[...nouns].join(", ")})`, 2);
+  // An unknown word is not quoted: it may be a secret or password typed in the wrong place.
+  if (!nouns.has(noun)) return fail(`unknown command (commands: ${[...nouns].join(", ")})`, 2);
   const verbs = COMMANDS.filter((command) => command.noun === noun);
   const verb = argv[nounIndex + 1];
   const rest = [...argv.slice(0, nounIndex), ...argv.slice(nounIndex + 2)];
@@ -83,7 +92,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return verb === "--help" || verb === "-h" ? 0 : 2;
   }
   const command = verbs.find((candidate) => candidate.verb === verb);
-  if (!command) return fail(`unknown command '${noun} ${verb}' (${noun}: ${verbs.map((c) => c.verb).join(", ")})`, 2);
+  if (!command) return fail(`unknown ${noun} command (${noun}: ${verbs.map((c) => c.verb).join(", ")})`, 2);
   try {
     const parsed = parseArguments(rest, [...GLOBAL_OPTIONS, ...command.options]);
     if (parsed.flag("help")) {
@@ -91,6 +100,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       return 0;
     }
     checkArgumentCount(command, parsed.args);
+    if (parsed.value("password") !== undefined) warnSecretArgument({ note: (line) => io.stderr.write(`${line}\n`) }, "--password", "use TOTPKEY_PASSWORD or the hidden prompt");
     const force = parsed.flag("force");
     const context: Context = {
       io,
@@ -118,8 +128,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return await command.run(context);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see 'totpkey ${noun} ${verb} --help')`, 2);
-    const message = error instanceof Error ? error.message : String(error);
-    if (io.env.TOTPKEY_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
-    return fail(message.split("\n")[0], 1);
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    // TOTPKEY_DEBUG adds where the error arose: the stack's frames only, after the one-line message.
+    // The stack's own first lines (the message again, maybe several lines of a library's message that
+    // quote input) are left out, so debugging output holds nothing the normal message does not.
+    if (io.env.TOTPKEY_DEBUG && error instanceof Error && error.stack) {
+      const frames = error.stack.split("\n").filter((line) => /^\s+at /.test(line));
+      io.stderr.write(`${error.name}\n${frames.join("\n")}\n`);
+    }
+    return fail(message, 1);
   }
 }

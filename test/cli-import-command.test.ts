@@ -72,7 +72,7 @@ describe("accounts import", () => {
       "refused   B:two: unknown algorithm 'SHA3' (use SHA1, SHA256 or SHA512)",
       "added     C:three",
       "added     60/Example:alice",
-      "refused   Example:bob: CSV line 3: base32: invalid character \"*\" at position 4",
+      "refused   Example:bob: CSV line 3: base32: invalid character at position 4 (base32 uses only A-Z and 2-7)",
       "added     carol",
     ]);
     expect(result.stderr).toMatch(/added 4, skipped 0, refused 2 \(otpauth, csv\)/);

@@ -2,9 +2,8 @@
 // HID framing (against a simulated HID device that frames as the firmware does), and PC/SC
 // through pcscd and vpcd.
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
-import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -20,6 +19,7 @@ import { OathSession } from "../cli/oath.js";
 import { makeCredential } from "../cli/parse/credential.js";
 import { oathtool } from "./fixtures-cli/harness.js";
 import { packageRoot } from "../host-sim/paths.js";
+import { ensurePcscd, takeVpcdLock } from "./pcscd-kit.js";
 
 const randomSecret = () => new Secret({ buffer: new Uint8Array(randomBytes(20)).buffer as ArrayBuffer }).base32;
 
@@ -66,7 +66,8 @@ describe("simulator socket, through the real bin", () => {
     const device = ["--device", `sim:${server.path}`];
     const secret = randomSecret();
     const added = await runBin([...device, "accounts", "add", "Sock:et", secret, "--touch", "--digits", "8"]);
-    expect(added).toMatchObject({ status: 0, stdout: "", stderr: "added 'Sock:et'\n" });
+    expect(added).toMatchObject({ status: 0, stdout: "" });
+    expect(added.stderr).toMatch(/^warning: the SECRET argument on the command line can be read by other users[^\n]*\nadded 'Sock:et'\n$/);
     // The device from the environment (auto-detection would also see other tests' PC/SC cards).
     const listed = await runBin(["accounts", "list", "--json"], { TOTPKEY_DEVICE: `sim:${server.path}` });
     expect(listed.status, listed.stderr).toBe(0);
@@ -86,7 +87,7 @@ describe("simulator socket, through the real bin", () => {
     expect((await runBin([...device, "accounts", "list", "--json"])).stdout).toBe("[]\n");
     const bad = await runBin([...device, "accounts", "add", "x", "0000"]);
     expect(bad).toMatchObject({ status: 1, stdout: "" });
-    expect(bad.stderr).toMatch(/^totpkey: error: base32: invalid character "0" at position 1/);
+    expect(bad.stderr).toMatch(/\ntotpkey: error: base32: invalid character at position 1 \(base32 uses only A-Z and 2-7\)\n$/);
   });
 
   it("names the problem when the simulator is not running", async () => {
@@ -168,58 +169,20 @@ describe("HID framing", () => {
 // PC/SC: pcscd with the vpcd driver; the simulated token is the card in vpcd's second reader
 // (port 35964), so the ykman acceptance tests can keep the first at the same time.
 const VPCD_SECOND_PORT = 35964;
-const PCSCD_SOCKET = "/run/pcscd/pcscd.comm";
-
-/** One card on vpcd's second reader at a time across processes (two test runs on one machine). */
-const VPCD_LOCK_PATH = `/tmp/totpkey-vpcd-${VPCD_SECOND_PORT}.lock`;
-
-async function takeLock(path: string, timeoutMs = 120_000): Promise<() => void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: "wx" });
-      return () => rmSync(path, { force: true });
-    } catch {
-      const owner = Number(readFileSync(path, { encoding: "utf8", flag: "a+" }));
-      let alive = false;
-      try { alive = owner > 0 && process.kill(owner, 0); } catch { alive = false; }
-      if (!alive) rmSync(path, { force: true });
-      else if (Date.now() > deadline) throw new Error(`${path} stays locked by pid ${owner}`);
-      else await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-/** Whether a pcscd answers on its socket (a stale socket file does not). */
-function pcscdAnswers(): Promise<boolean> {
-  if (!existsSync(PCSCD_SOCKET)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const probe = createConnection(PCSCD_SOCKET);
-    probe.once("connect", () => { probe.destroy(); resolve(true); });
-    probe.once("error", () => resolve(false));
-  });
-}
 
 describe("PC/SC through pcscd and vpcd", () => {
   it("lists and computes codes with --device pcsc:'Virtual PCD 00 01'", async () => {
-    for (const tool of ["pcscd"]) {
-      try { execFileSync("sh", ["-c", `command -v ${tool}`]); } catch { throw new Error(`${tool} is missing: run 'bash scripts/setup-system.sh'`); }
-    }
     try {
       createRequire(import.meta.url)("pcsclite");
     } catch (error) {
       throw new Error(`the pcsclite addon did not build (${(error as Error).message.split("\n")[0]}): run 'bash scripts/setup-system.sh' (libpcsclite-dev), then 'npm ci'`);
     }
-    const unlock = await takeLock(VPCD_LOCK_PATH);
-    if (!(await pcscdAnswers())) {
-      // A daemon that exits by itself 60 s after its last client: nothing left behind, and never
-      // stopped under another test that uses it too. (Another test may start one at the same
-      // moment: then this start fails and that daemon serves both.)
-      try { execFileSync("pcscd", ["--auto-exit"], { stdio: "ignore" }); } catch { /* see above */ }
-      for (let waited = 0; !(await pcscdAnswers()); waited += 100) {
-        if (waited > 10_000) { unlock(); throw new Error("pcscd did not start"); }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    const unlock = await takeVpcdLock(VPCD_SECOND_PORT, 120_000);
+    try {
+      await ensurePcscd(); // test/pcscd-kit.ts: starting pcscd needs root
+    } catch (error) {
+      unlock();
+      throw error;
     }
     const token = new Token({ clock: new SimClock(Math.floor(Date.now() / 1000)) });
     const bridge = serveVpcd(token, VPCD_SECOND_PORT, { driveClock: true });

@@ -1,5 +1,5 @@
 // accounts add | list | code | delete | rename | move (import lives in import.ts).
-import { Command, Context, UsageError } from "./framework.js";
+import { Command, Context, UsageError, warnSecretArgument } from "./framework.js";
 import { decodeBase32 } from "../parse/base32.js";
 import { parseOtpauthUri } from "../parse/otpauth.js";
 import { readQrText } from "../parse/qr.js";
@@ -67,11 +67,11 @@ const add: Command = {
   summary: "Add an account: a name and a base32 secret (prompted, hidden, when not given), an otpauth URI or a QR image.",
   args: [
     { name: "NAME", optional: true, description: "'issuer:account' or 'account' (not with --uri or --qr)" },
-    { name: "SECRET", optional: true, description: "the base32 secret; prompted with hidden input when missing (safer: stays out of shell history)" },
+    { name: "SECRET", optional: true, description: "the base32 secret; better left out: prompted with hidden input (or read from standard input)" },
   ],
   options: [
     { name: "issuer", short: "i", value: "ISSUER", description: "the issuer (or write NAME as issuer:account)" },
-    { name: "uri", short: "u", value: "URI", description: "an otpauth://totp/... or otpauth://hotp/... URI" },
+    { name: "uri", short: "u", value: "URI", description: "an otpauth://totp/... or otpauth://hotp/... URI (it holds the secret: prefer --qr or 'accounts import FILE')" },
     { name: "qr", value: "IMAGE", description: "a PNG or JPEG screenshot or photo of the QR code" },
     { name: "slot", short: "s", value: "N", description: "the slot to use, 0-99 (default: the first free one)" },
     { name: "algorithm", short: "a", value: "ALG", description: "SHA1 (default), SHA256 or SHA512" },
@@ -83,10 +83,9 @@ const add: Command = {
   ],
   examples: [
     "totpkey accounts add GitHub:octocat                 # prompts for the secret",
-    "totpkey accounts add Example:alice JBSWY3DPEHPK3PXP --digits 8 --period 60",
-    "totpkey accounts add --uri 'otpauth://totp/ACME:bob?secret=JBSWY3DPEHPK3PXP&issuer=ACME'",
+    "totpkey accounts add Example:alice --digits 8 --period 60 < secret.txt   # the secret from a file",
     "totpkey accounts add --qr ~/Pictures/enrol.png --touch --slot 7",
-    "totpkey accounts add bank --hotp --counter 5 JBSWY3DPEHPK3PXP",
+    "totpkey accounts add bank --hotp --counter 5                # prompts for the secret",
   ],
   async run(context) {
     const { parsed, io } = context;
@@ -94,6 +93,8 @@ const add: Command = {
     let credential: Credential;
     const fromUri = parsed.value("uri");
     const fromQr = parsed.value("qr");
+    if (fromUri !== undefined) warnSecretArgument(context, "--uri (its secret=)", "use --qr IMAGE or 'totpkey accounts import FILE'");
+    if (secretArg !== undefined) warnSecretArgument(context, "the SECRET argument", "leave it out to type it at a hidden prompt");
     if (fromUri !== undefined || fromQr !== undefined) {
       if (fromUri !== undefined && fromQr !== undefined) throw new UsageError("give --uri or --qr, not both");
       if (nameArg !== undefined) throw new UsageError("NAME and SECRET come from the URI; do not give them with --uri or --qr");

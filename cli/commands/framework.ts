@@ -66,6 +66,14 @@ export interface Command {
   run(context: Context): Promise<number>;
 }
 
+/**
+ * Warns on stderr that `what` was given as a command-line argument: every local user can read the
+ * arguments of a running process (/proc/PID/cmdline, ps) and the shell keeps them in its history.
+ */
+export function warnSecretArgument(context: Pick<Context, "note">, what: string, instead: string): void {
+  context.note(`warning: ${what} on the command line can be read by other users of this computer (ps, /proc) and stays in your shell history; ${instead}`);
+}
+
 /** Bad command-line usage: the message is printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -76,7 +84,7 @@ export class UsageError extends Error {
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: "device", short: "d", value: "DEVICE", description: "which token: sim[:SOCKET], pcsc[:READER], hid[:PATH] (default: the only one found)" },
-  { name: "password", short: "p", value: "PASSWORD", description: "the access password, when one is set (or TOTPKEY_PASSWORD)" },
+  { name: "password", short: "p", value: "PASSWORD", description: "the access password (better: TOTPKEY_PASSWORD or the hidden prompt)" },
   { name: "json", description: "print data as JSON" },
   { name: "force", short: "f", description: "do not ask for confirmation" },
   { name: "help", short: "h", description: "show help" },
@@ -192,5 +200,6 @@ export function checkArgumentCount(command: Command, args: string[]): void {
     const missing = command.args[args.length]?.name ?? "an argument";
     throw new UsageError(`missing ${missing}`);
   }
-  if (args.length > max) throw new UsageError(`unexpected argument '${args[max]}'`);
+  // Not quoted: a stray argument may be a secret or password typed in the wrong place.
+  if (args.length > max) throw new UsageError(`unexpected argument ${max + 1} (this command takes at most ${max})`);
 }

@@ -1,5 +1,5 @@
 // time sync | show, device info | reset, access change.
-import { Command, UsageError } from "./framework.js";
+import { Command, UsageError, warnSecretArgument } from "./framework.js";
 import { DeviceError, requireExtension } from "../device.js";
 import { OathError } from "../oath.js";
 
@@ -182,13 +182,14 @@ const accessChange: Command = {
   summary: "Set, change or remove the access password (YKOATH, shared with ykman and Yubico Authenticator).",
   args: [],
   options: [
-    { name: "new-password", short: "n", value: "PASSWORD", description: "the new password (prompted twice, hidden, when missing)" },
+    { name: "new-password", short: "n", value: "PASSWORD", description: "the new password (better: TOTPKEY_NEW_PASSWORD or the hidden prompt, asked twice)" },
     { name: "clear", description: "remove the password" },
   ],
+  details: "Passwords are best typed at the hidden prompts. For scripts, TOTPKEY_PASSWORD holds the current\npassword and TOTPKEY_NEW_PASSWORD the new one: options on the command line can be read by other\nusers (ps, /proc/PID/cmdline) and stay in the shell history, so they draw a warning.",
   examples: [
-    "totpkey access change                              # prompts for the new password",
-    "totpkey access change --password old --new-password new",
-    "totpkey access change --password old --clear",
+    "totpkey access change                              # prompts for the current and new password, hidden",
+    "totpkey access change --clear                      # prompts for the current password",
+    "TOTPKEY_PASSWORD=\"$(pass show token)\" totpkey access change --clear",
   ],
   async run(context) {
     const { parsed, io } = context;
@@ -205,6 +206,8 @@ const accessChange: Command = {
         return 0;
       }
       let password = parsed.value("new-password");
+      if (password !== undefined) warnSecretArgument(context, "--new-password", "use TOTPKEY_NEW_PASSWORD or the hidden prompt");
+      password ??= io.env.TOTPKEY_NEW_PASSWORD;
       if (password === undefined) {
         password = (await io.readLine("New password (hidden): ", true)) ?? "";
         const again = (await io.readLine("Repeat it: ", true)) ?? "";
@@ -212,7 +215,7 @@ const accessChange: Command = {
       }
       if (password === "") throw new OathError("the password is empty (use --clear to remove it)");
       await session.oath.setPassword(password);
-      context.note("password set: give it with --password or TOTPKEY_PASSWORD from now on");
+      context.note("password set: the token asks for it from now on (hidden prompt, or TOTPKEY_PASSWORD)");
       return 0;
     } finally {
       await session.close();

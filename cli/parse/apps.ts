@@ -1,7 +1,7 @@
 // Plaintext JSON exports of two authenticator apps: Aegis and 2FAS.
 import { decodeBase32 } from "./base32.js";
 import { makeCredential, parseAlgorithm, OtpType, Credential } from "./credential.js";
-import { ParseError } from "./errors.js";
+import { ParseError, describeValue } from "./errors.js";
 import type { ImportEntry } from "./migration.js";
 
 type Json = Record<string, unknown>;
@@ -18,7 +18,7 @@ function optionalInteger(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Number.isSafeInteger(value)) return value;
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
-  throw new ParseError(`${what} ${JSON.stringify(value)} is not a whole number`);
+  throw new ParseError(`${what} ${describeValue(value)} is not a whole number`);
 }
 
 function entryOf(label: string, build: () => Credential): ImportEntry {
@@ -38,7 +38,7 @@ function labelOf(issuer: string, account: string, fallback: string): string {
 function otpType(typeText: string): OtpType {
   const type = typeText.toLowerCase();
   if (type === "totp" || type === "hotp") return type;
-  throw new ParseError(`type '${typeText}' is not supported by the token (totp or hotp only)`);
+  throw new ParseError(`type ${describeValue(typeText)} is not supported by the token (totp or hotp only)`);
 }
 
 export function isAegisExport(json: unknown): boolean {

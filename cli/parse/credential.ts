@@ -1,5 +1,5 @@
 // The credential a token slot holds, as every importer produces it, and the token's limits.
-import { ParseError } from "./errors.js";
+import { ParseError, describeValue } from "./errors.js";
 
 export type OtpType = "totp" | "hotp";
 export type Algorithm = "SHA1" | "SHA256" | "SHA512";
@@ -61,12 +61,12 @@ export function splitStoredName(name: string, type: OtpType): { periodSeconds: n
 export function parseAlgorithm(text: string): Algorithm {
   const normalized = text.trim().toUpperCase().replace(/^HMAC-?/, "").replace("-", "");
   if ((ALGORITHMS as readonly string[]).includes(normalized)) return normalized as Algorithm;
-  throw new ParseError(`unknown algorithm '${text}' (use SHA1, SHA256 or SHA512)`);
+  throw new ParseError(`unknown algorithm ${describeValue(text)} (use SHA1, SHA256 or SHA512)`);
 }
 
 export function parseIntegerField(text: string | number, what: string): number {
   const value = typeof text === "number" ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value)) throw new ParseError(`${what} '${text}' is not a whole number`);
+  if (!Number.isSafeInteger(value)) throw new ParseError(`${what} ${describeValue(text)} is not a whole number`);
   return value;
 }
 

@@ -4,7 +4,7 @@ import { decodeBase32 } from "./base32.js";
 import {
   checkCounter, checkDigits, checkPeriod, makeCredential, parseAlgorithm, parseIntegerField, OtpType,
 } from "./credential.js";
-import { ParseError } from "./errors.js";
+import { ParseError, describeValue } from "./errors.js";
 import type { ImportEntry } from "./migration.js";
 
 export const CSV_COLUMNS = ["name", "secret", "issuer", "algorithm", "digits", "period", "type", "counter"] as const;
@@ -66,7 +66,8 @@ export function parseCsv(text: string): ImportEntry[] {
   const columnIndex = new Map<Column, number>();
   header.forEach((name, index) => {
     if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
-      throw new ParseError(`CSV: unknown column '${name}' in the header (columns: ${CSV_COLUMNS.join(",")})`);
+      // Only a short cell is quoted: a file without a header row has a secret in its first row.
+      throw new ParseError(`CSV: unknown column ${describeValue(name)} (column ${index + 1} of the header; columns: ${CSV_COLUMNS.join(",")})`);
     }
     if (columnIndex.has(name as Column)) throw new ParseError(`CSV: column '${name}' appears twice in the header`);
     columnIndex.set(name as Column, index);
@@ -92,7 +93,7 @@ export function parseCsv(text: string): ImportEntry[] {
         throw new ParseError(`${row.fields.length} fields where the header has ${header.length}`);
       }
       const typeText = get("type").toLowerCase() || "totp";
-      if (typeText !== "totp" && typeText !== "hotp") throw new ParseError(`unknown type '${typeText}' (totp or hotp)`);
+      if (typeText !== "totp" && typeText !== "hotp") throw new ParseError(`unknown type ${describeValue(typeText)} (totp or hotp)`);
       const type = typeText as OtpType;
       const credential = makeCredential({
         type,

@@ -5,6 +5,7 @@ import { parseCsv } from "./csv.js";
 import { isAegisExport, isTwoFasExport, parseAegis, parseTwoFas } from "./apps.js";
 import { readQrText } from "./qr.js";
 import { ParseError } from "./errors.js";
+import { jsonErrorPosition } from "./json-position.js";
 
 export type ImportFormat = "otpauth" | "migration" | "csv" | "aegis" | "2fas" | "qr";
 
@@ -19,7 +20,7 @@ export interface ImportResult {
   formats: ImportFormat[];
 }
 
-function entryFromUri(uri: string): ImportEntry {
+function entryFromUri(uri: string, lineNumber: number): ImportEntry {
   try {
     const credential = parseOtpauthUri(uri);
     const label = credential.issuer ? `${credential.issuer}:${credential.account}` : credential.account;
@@ -27,7 +28,8 @@ function entryFromUri(uri: string): ImportEntry {
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     const labelMatch = /^otpauth:\/\/[^/]*\/([^?]*)/i.exec(uri);
-    let label = uri.slice(0, 40);
+    // Without a label the URI is shown by its line only: its text holds the secret.
+    let label = `line ${lineNumber}`;
     if (labelMatch) {
       try { label = decodeURIComponent(labelMatch[1]); } catch { label = labelMatch[1]; }
     }
@@ -42,8 +44,10 @@ function readSource(source: ImportSource, batches: MigrationBatch[], formats: Se
     formats.add("qr");
     const text = readQrText(bytes, name);
     if (!/^otpauth(-migration)?:/i.test(text.trim())) {
-      const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
-      throw new ParseError(`${name}: the QR code holds no otpauth URI (it reads ${JSON.stringify(shown)})`);
+      // Its text is not shown: a QR code that is not a URI may be a bare secret.
+      const scheme = /^([a-z][a-z0-9+.-]{0,15}):/i.exec(text.trim());
+      const kind = scheme ? `a ${scheme[1].toLowerCase()}: URI` : "text";
+      throw new ParseError(`${name}: the QR code holds no otpauth URI (it holds ${kind} of ${text.length} characters)`);
     }
     return readText(text, name, batches, formats);
   }
@@ -63,23 +67,25 @@ function readText(text: string, name: string, batches: MigrationBatch[], formats
     let json: unknown;
     try {
       json = JSON.parse(trimmed);
-    } catch (error) {
-      throw new ParseError(`${name}: invalid JSON (${(error as Error).message})`);
+    } catch {
+      // JSON.parse's message quotes the text near the error (a secret, often): give the place only.
+      throw new ParseError(`${name}: invalid JSON ${jsonErrorPosition(text)}`);
     }
     if (isAegisExport(json)) { formats.add("aegis"); return parseAegis(json); }
     if (isTwoFasExport(json)) { formats.add("2fas"); return parseTwoFas(json); }
     throw new ParseError(`${name}: JSON that is neither an Aegis nor a 2FAS export`);
   }
-  const lines = trimmed.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
-  if (/^otpauth(-migration)?:/i.test(lines[0] ?? "")) {
+  const lines = trimmed.split(/\r?\n/).map((line, index) => ({ line: line.trim(), number: index + 1 }))
+    .filter(({ line }) => line !== "" && !line.startsWith("#"));
+  if (/^otpauth(-migration)?:/i.test(lines[0]?.line ?? "")) {
     const entries: ImportEntry[] = [];
-    for (const line of lines) {
+    for (const { line, number } of lines) {
       if (/^otpauth-migration:/i.test(line)) {
         formats.add("migration");
         batches.push(parseMigrationUri(line));
       } else {
         formats.add("otpauth");
-        entries.push(entryFromUri(line));
+        entries.push(entryFromUri(line, number));
       }
     }
     return entries;

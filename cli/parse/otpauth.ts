@@ -3,7 +3,7 @@ import { decodeBase32 } from "./base32.js";
 import {
   Credential, OtpType, checkCounter, checkDigits, checkPeriod, makeCredential, parseAlgorithm, parseIntegerField,
 } from "./credential.js";
-import { ParseError } from "./errors.js";
+import { ParseError, describeValue } from "./errors.js";
 
 function decodeComponent(text: string, what: string): string {
   try {
@@ -25,7 +25,7 @@ export function parseOtpauthUri(uri: string): Credential {
   }
   const typeText = match[1].toLowerCase();
   if (typeText !== "totp" && typeText !== "hotp") {
-    throw new ParseError(`otpauth URI: unsupported type '${match[1]}' (totp or hotp)`);
+    throw new ParseError(`otpauth URI: unsupported type ${describeValue(match[1])} (totp or hotp)`);
   }
   const type = typeText as OtpType;
   const label = decodeComponent(match[2], "label");
@@ -34,8 +34,8 @@ export function parseOtpauthUri(uri: string): Credential {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
     const key = (eq < 0 ? pair : pair.slice(0, eq)).toLowerCase();
-    const value = eq < 0 ? "" : decodeComponent(pair.slice(eq + 1), `parameter '${key}'`);
-    if (params.has(key)) throw new ParseError(`otpauth URI: parameter '${key}' appears twice`);
+    const value = eq < 0 ? "" : decodeComponent(pair.slice(eq + 1), `parameter ${describeValue(key)}`);
+    if (params.has(key)) throw new ParseError(`otpauth URI: parameter ${describeValue(key)} appears twice`);
     params.set(key, value);
   }
   const secretText = params.get("secret");
