@@ -40,6 +40,8 @@ export class EmulatedBoard {
   readonly rtc: Ds3231;
   /** Everything the firmware wrote to UART0. */
   uartText = "";
+  /** When each UART line began (emulated microseconds), for boot phase timings. */
+  readonly uartLineStarts: Array<{ micros: number; at: number }> = [];
   /** Cycles executed (at 125 MHz, the firmware's configured clk_sys). */
   cycles = 0;
   halted: Halt = null;
@@ -63,6 +65,7 @@ export class EmulatedBoard {
     this.i2cDevices.set(I2C_ADDRESS_DS3231, this.rtc);
     this.attachI2C();
     this.rp2040.uart[0].onByte = (byte) => {
+      if (this.uartText.length === 0 || this.uartText.endsWith("\n")) this.uartLineStarts.push({ micros: this.micros, at: this.uartText.length });
       this.uartText += String.fromCharCode(byte);
     };
     this.rp2040.onBreak = (code) => this.romRoutine(code);

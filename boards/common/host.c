@@ -27,6 +27,10 @@ void tk_host_unload(tk_host *host) {
   memset(host, 0, sizeof *host);
 }
 
+const uint8_t *tk_host_value_stack(const tk_host *host) {
+  return host->runtime ? (const uint8_t *)host->runtime->stack : NULL;
+}
+
 static const char *find_exports(tk_host *host) {
   const tk_export exports[] = {
     {"init", &host->init, 5, c_m3Type_i32, 1},

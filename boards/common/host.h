@@ -56,6 +56,8 @@ const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes,
 const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes,
                                   const uint8_t moduleSha256[SHA256_DIGEST_BYTES], uint32_t memoryLimitBytes);
 void tk_host_unload(tk_host *host);
+/** The base of wasm3's value stack (its slots grow upward), for high-water marks. */
+const uint8_t *tk_host_value_stack(const tk_host *host);
 
 int tk_host_init(tk_host *host, uint32_t regionOffset, uint32_t regionBytes, uint32_t sectorBytes,
                  uint32_t pageBytes, uint32_t boardFlags, int32_t *status);

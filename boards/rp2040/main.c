@@ -23,6 +23,8 @@ extern const uint8_t totpkey_wasm_start[], totpkey_wasm_end[], totpkey_wasm_sha2
 extern const uint32_t totpkey_wasm_memory_bytes;
 
 static tk_host host;
+// The interpreter's value stack, for the emulator's high-water mark (wasm3 allocates it zeroed).
+const uint8_t *wasm_value_stack_base, *wasm_value_stack_end;
 static bool module_running;
 
 void isr_timer0(void) { REG32(TIMER_INTR) = 1u; }
@@ -80,6 +82,8 @@ static void load_module(bool display_present) {
     return;
   }
   module_running = host.state == TK_RUNNING;
+  wasm_value_stack_base = tk_host_value_stack(&host);
+  wasm_value_stack_end = wasm_value_stack_base + TK_WASM_STACK_BYTES;
   uint32_t flags = display_present ? BOARD_FLAG_DISPLAY_128X64 : BOARD_FLAG_NO_DISPLAY;
   int32_t status = 0;
   if (module_running &&
