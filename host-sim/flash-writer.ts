@@ -52,7 +52,8 @@ const SW_OK = 0x9000;
 
 /** BER-TLV with a one-byte tag. */
 function tlv(tag: number, value: Uint8Array | number[]): number[] {
-  const length = value.length < 0x80 ? [value.length] : value.length < 0x100 ? [0x81, value.length] : [0x82, value.length >> 8, value.length & 0xff];
+  const length = value.length < 0x80 ? [value.length]
+    : value.length < 0x100 ? [0x81, value.length] : [0x82, value.length >> 8, value.length & 0xff];
   return [tag, ...length, ...value];
 }
 

@@ -169,7 +169,8 @@ function saveFlash(path: string, flash: NorFlash): void {
 }
 
 /** The vpcd card and/or the local socket; each exchange that wrote the flash saves it before the reply goes out. */
-async function serveTransports(session: SimSession, options: Options, flash: NorFlash): Promise<{ describe: string[]; close(): Promise<void> }> {
+async function serveTransports(session: SimSession, options: Options, flash: NorFlash):
+  Promise<{ describe: string[]; close(): Promise<void> }> {
   let savedAtOperation = flash.operations;
   const onExchange = (): void => {
     if (flash.operations === savedAtOperation) return;
@@ -179,7 +180,9 @@ async function serveTransports(session: SimSession, options: Options, flash: Nor
   const bridge = options.vpcd ? serveVpcd(session.token, VPCD_DEFAULT_PORT, { onExchange }) : null;
   const server = options.socket ? await serveSocket(session.token, undefined, { onExchange }) : null;
   const describe: string[] = [];
-  if (bridge) describe.push(`card in vpcd reader "Virtual PCD 00 00" (localhost:${VPCD_DEFAULT_PORT}; needs pcscd with vsmartcard-vpcd)`);
+  if (bridge) {
+    describe.push(`card in vpcd reader "Virtual PCD 00 00" (localhost:${VPCD_DEFAULT_PORT}; needs pcscd with vsmartcard-vpcd)`);
+  }
   if (server) describe.push(`APDU socket ${server.path}`);
   return {
     describe,
