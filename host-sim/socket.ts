@@ -95,21 +95,3 @@ export class SocketClient {
     this.socket.end();
   }
 }
-
-/** What `totpkey-sim --vpcd --socket` serves: the vpcd card and/or the local socket, closed together.
- *  The caller ticks the token (its front-panel loop), so neither drives the clock itself. */
-export async function serveTransports(token: Token, want: { vpcd: boolean; socket: boolean }): Promise<{ describe: string[]; close(): Promise<void> }> {
-  const { serveVpcd, VPCD_DEFAULT_PORT } = await import("./vpcd.js");
-  const bridge = want.vpcd ? serveVpcd(token, VPCD_DEFAULT_PORT) : null;
-  const server = want.socket ? await serveSocket(token) : null;
-  const describe: string[] = [];
-  if (bridge) describe.push(`card in vpcd reader "Virtual PCD 00 00" (localhost:${VPCD_DEFAULT_PORT}; needs pcscd with vsmartcard-vpcd)`);
-  if (server) describe.push(`APDU socket ${server.path}`);
-  return {
-    describe,
-    close: async () => {
-      await bridge?.close();
-      await server?.close();
-    },
-  };
-}
