@@ -54,8 +54,9 @@ with the PIN layer, so compare rows of one table, not tables):
 - The workload reaches 2.1 KiB of wasm3's 8 KiB value stack; not cut, as PIN and other applet paths are not in it.
 - Not done: a per-credential cache of prepared HMAC contexts (halves the HMAC, but it keeps key-equivalent state in RAM,
   which the PIN lock's sealed secrets must not have while locked, and costs 40-128 B per slot); hot operations in RAM
-  (rp2040js charges no XIP wait states, so only a chip can show it); a GPIO interrupt to wake the loop on a button edge
-  (at most 1 ms of the latency).`;
+  (rp2040js charges no XIP wait states, so only a chip can show it).
+- A button edge wakes the loop (IO_BANK0 edge interrupt) instead of waiting for the next 1 ms alarm: warm presses at four
+  phases of the loop 4.32 / 4.55 / 4.08 / 4.07 ms -> 4.04 ms each.`;
 const KIB = 1024;
 const BUTTON_DOWN = 1;
 const BUTTON_OK = 2;

@@ -20,7 +20,12 @@ void buttons_init(void) {
     REG32(SIO_GPIO_OE_CLR) = 1u << pin;
     REG32(PADS_GPIO(pin)) = PAD_IE | PAD_PUE | PAD_SCHMITT;
     REG32(GPIO_CTRL(pin)) = GPIO_FUNC_SIO;
+    REG32(IO_BANK0_PROC0_INTE(pin)) |= GPIO_EDGES(pin); // an edge wakes the loop from WFI
   }
+}
+
+void buttons_ack_edges(void) {
+  for (uint32_t i = 0; i < BUTTON_COUNT; i++) REG32(IO_BANK0_INTR(button_pins[i])) = GPIO_EDGES(button_pins[i]);
 }
 
 bool buttons_poll(uint64_t now_us, uint32_t *id, uint32_t *down) {

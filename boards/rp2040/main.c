@@ -1,6 +1,6 @@
 // Firmware entry: bring up clocks and peripherals, load the token module under wasm3 (boards/common),
 // then the event loop: USB, debounced buttons, tick() every 10 ms. The loop sleeps (WFI) between a
-// 1 ms timer alarm and USB events; all work runs in thread context.
+// 1 ms timer alarm, USB events and button edges; all work runs in thread context.
 #include "board.h"
 #include "host.h"
 #include "loop.h"
@@ -31,6 +31,9 @@ void isr_timer0(void) { REG32(TIMER_INTR) = 1u; }
 
 // The USB interrupt only wakes the loop: mask it until usb_task() has looked at the controller.
 void isr_usbctrl(void) { REG32(NVIC_ICER) = 1u << IRQ_USBCTRL; }
+
+// A button edge only wakes the loop too (instead of waiting for the next 1 ms alarm): masked until polled.
+void isr_io_bank0(void) { REG32(NVIC_ICER) = 1u << IRQ_IO_BANK0; }
 
 static void report_stop(void) {
   if (!module_running || host.state == TK_RUNNING) return;
@@ -123,6 +126,8 @@ int main(void) {
     usb_task();
     REG32(NVIC_ISER) = 1u << IRQ_USBCTRL;
     usb_classes_task(now_us);
+    buttons_ack_edges();
+    REG32(NVIC_ISER) = 1u << IRQ_IO_BANK0;
     uint32_t id, down;
     while (buttons_poll(now_us, &id, &down)) {
       const char text[] = {'b', 'u', 't', 't', 'o', 'n', ' ', (char)('0' + id), ' ', (char)('0' + down), '\r', '\n'};

@@ -96,12 +96,17 @@
 #define TIMER_INTE (TIMER_BASE + 0x38)
 #define IRQ_TIMER_0 0u
 #define IRQ_USBCTRL 5u
+#define IRQ_IO_BANK0 13u
 #define NVIC_ISER 0xe000e100u
 #define NVIC_ICER 0xe000e180u
 
 // ---- GPIO (2.19): function select, pads, and the single-cycle IO block --------------------------
 #define IO_BANK0_BASE 0x40014000u
 #define GPIO_CTRL(pin) (IO_BANK0_BASE + 8u * (pin) + 4u)
+// Raw interrupt status and processor 0's enables: 4 bits per pin (level low/high, edge low/high), 8 pins a word.
+#define IO_BANK0_INTR(pin) (IO_BANK0_BASE + 0xf0u + 4u * ((pin) / 8u))
+#define IO_BANK0_PROC0_INTE(pin) (IO_BANK0_BASE + 0x100u + 4u * ((pin) / 8u))
+#define GPIO_EDGES(pin) (0xcu << (4u * ((pin) % 8u)))
 #define GPIO_FUNC_I2C 3u
 #define GPIO_FUNC_SIO 5u
 #define PADS_BANK0_BASE 0x4001c000u

@@ -39,6 +39,8 @@ void timer_delay_us(uint32_t microseconds);
 void buttons_init(void);
 // Returns true and fills id/down when a debounced edge happened since the last call.
 bool buttons_poll(uint64_t now_us, uint32_t *id, uint32_t *down);
+// Clears the buttons' latched edge interrupts (before reading their levels, so no edge is missed).
+void buttons_ack_edges(void);
 
 // i2c.c: blocking master transfers with a timeout; 0 ok, -1 no ack / abort / timeout.
 void i2c_init(void);

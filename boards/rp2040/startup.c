@@ -15,10 +15,12 @@ static void unexpected_exception(void) {
 void default_irq(void) { unexpected_exception(); }
 void isr_usbctrl(void) __attribute__((weak, alias("default_irq")));
 void isr_timer0(void) __attribute__((weak, alias("default_irq")));
+void isr_io_bank0(void) __attribute__((weak, alias("default_irq")));
 
 #define IRQ_COUNT 32
 #define IRQ_TIMER_0 0
 #define IRQ_USBCTRL 5
+#define IRQ_IO_BANK0 13
 
 typedef void (*vector_t)(void);
 __attribute__((section(".vectors"), used)) const vector_t vector_table[16 + IRQ_COUNT] = {
@@ -32,6 +34,7 @@ __attribute__((section(".vectors"), used)) const vector_t vector_table[16 + IRQ_
     [15] = unexpected_exception, // SysTick
     [16 + IRQ_TIMER_0] = isr_timer0,
     [16 + IRQ_USBCTRL] = isr_usbctrl,
+    [16 + IRQ_IO_BANK0] = isr_io_bank0,
 };
 
 void reset_handler(void) {
