@@ -14,6 +14,7 @@
 //   press BUTTON [MS]    button down, MS (default 60) pass with ticks, button up; BUTTON: up|down|ok
 //   down BUTTON / up BUTTON   one button edge
 //   leds BITS            keyboard_leds(BITS)
+//   session_reset        session_reset(): a card reset or a new client
 //   apdu HEX             the APDU (HEX, even length) into apdu_buffer(), then apdu(length)
 //   keyboard ok|busy|absent   what keyboard_report answers from now on (0, 1, -1)
 //   entropy on|off       whether random_fill has bytes (the bytes: xorshift32 from 0x9e3779b9,
@@ -314,6 +315,13 @@ export function runScenario(script: string, options: ScenarioOptions = {}): Scen
         }
         return;
       }
+      case "session_reset":
+        if (count !== 1) throw new ScriptError("session_reset takes nothing");
+        if (token !== null) {
+          const live: Token = token;
+          guard(() => live.sessionReset());
+        }
+        return;
       case "apdu": {
         if (count !== 2) throw new ScriptError("apdu takes HEX");
         const apdu = parseHex(args[0]);

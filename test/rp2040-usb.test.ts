@@ -91,6 +91,16 @@ describe("CCID", () => {
     expect(response.length).toBeGreaterThanOrEqual(2);
   });
 
+  it("starts a new module session at every power-on: the selection is forgotten", () => {
+    ccid.powerOn();
+    expect(ccid.transmit(SELECT).slice(-2)).toEqual(Uint8Array.of(0x90, 0x00));
+    const list = Uint8Array.of(0x00, 0xa1, 0x00, 0x00, 0x00);
+    expect(ccid.transmit(list).slice(-2)).toEqual(Uint8Array.of(0x90, 0x00));
+    expect(ccid.exchange(0x63).status).toBe(0x01);
+    ccid.powerOn();
+    expect(ccid.transmit(list)).toEqual(Uint8Array.of(0x6d, 0x00)); // nothing selected any more
+  });
+
   it("refuses an APDU after power-off with ICC_MUTE", () => {
     expect(ccid.exchange(0x63).status).toBe(0x01); // present, inactive
     const reply = ccid.exchange(0x6f, SELECT);

@@ -40,6 +40,7 @@ static const char *find_exports(tk_host *host) {
     {"apdu_buffer", &host->apduBuffer, 0, c_m3Type_i32, 1},
     {"apdu_capacity", &host->apduCapacity, 0, c_m3Type_i32, 1},
     {"apdu", &host->apdu, 1, c_m3Type_i32, 0},
+    {"session_reset", &host->sessionReset, 0, c_m3Type_i32, 0},
   };
   for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++) {
     const tk_export *wanted = &exports[i];
@@ -156,4 +157,10 @@ int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length) {
   memcpy(memory + buffer, command, length);
   host->apduPending = 1;
   return finish_call(host, m3_CallV(host->apdu, length));
+}
+
+int tk_host_session_reset(tk_host *host) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  host->apduPending = 0;
+  return finish_call(host, m3_CallV(host->sessionReset));
 }

@@ -29,7 +29,7 @@ typedef enum {
 typedef struct {
   IM3Environment environment;
   IM3Runtime runtime;
-  IM3Function init, tick, button, keyboardLeds, apduBuffer, apduCapacity, apdu;
+  IM3Function init, tick, button, keyboardLeds, apduBuffer, apduCapacity, apdu, sessionReset;
   uint8_t moduleSha256[SHA256_DIGEST_BYTES];
   tk_run_state state;
   /** TK_STOPPED_GUEST_MEMORY: the import (or export) that carried the bad pointer, e.g. "log" or
@@ -66,6 +66,9 @@ int tk_host_button(tk_host *host, uint32_t buttonId, uint32_t down);
 int tk_host_keyboard_leds(tk_host *host, uint32_t bits);
 /** Copies the APDU into the module's buffer and calls apdu(). TK_REFUSED when it does not fit. */
 int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length);
+/** A new smart-card session (card power on/off or reset, a new client): session_reset(). A reply
+ *  the module still owed is dropped, so nothing waits for it any more. */
+int tk_host_session_reset(tk_host *host);
 
 /** Links the ABI's imports into a parsed module (host/imports.c). */
 M3Result tk_link_imports(IM3Module module, tk_host *host);

@@ -223,6 +223,7 @@ static int run_command(scenario *run, char **words, int count) {
   int isAdvance = strcmp(command, "advance") == 0, isTick = strcmp(command, "tick") == 0;
   int isPress = strcmp(command, "press") == 0, isDown = strcmp(command, "down") == 0, isUp = strcmp(command, "up") == 0;
   int isLeds = strcmp(command, "leds") == 0, isApdu = strcmp(command, "apdu") == 0;
+  int isSessionReset = strcmp(command, "session_reset") == 0;
   if (isAdvance && (count != 2 || !parse_number(words[1], MAX_SCRIPT_NUMBER, &a))) return script_error(run, "advance takes MS", NULL);
   if (isTick && count != 1) return script_error(run, "tick takes nothing", NULL);
   if (isPress) {
@@ -235,7 +236,10 @@ static int run_command(scenario *run, char **words, int count) {
   if ((isDown || isUp) && (count != 2 || !parse_button(words[1], &buttonId))) return script_error(run, "takes up|down|ok", command);
   if (isLeds && (count != 2 || !parse_number(words[1], UINT32_MAX, &a))) return script_error(run, "leds takes BITS", NULL);
   if (isApdu && count != 2) return script_error(run, "apdu takes HEX", NULL);
-  if (!(isAdvance || isTick || isPress || isDown || isUp || isLeds || isApdu)) return script_error(run, "unknown command", command);
+  if (isSessionReset && count != 1) return script_error(run, "session_reset takes nothing", NULL);
+  if (!(isAdvance || isTick || isPress || isDown || isUp || isLeds || isApdu || isSessionReset)) {
+    return script_error(run, "unknown command", command);
+  }
   uint8_t *apdu = NULL;
   uint32_t apduBytes = 0;
   int apduError = SCENARIO_EXIT_OK;
@@ -260,6 +264,7 @@ static int run_command(scenario *run, char **words, int count) {
   }
   if (isDown || isUp) stopped_by(run, tk_host_button(&run->host, buttonId, isDown ? 1 : 0));
   if (isLeds) stopped_by(run, tk_host_keyboard_leds(&run->host, (uint32_t)a));
+  if (isSessionReset) stopped_by(run, tk_host_session_reset(&run->host));
   if (isApdu) {
     int outcome = tk_host_apdu(&run->host, apdu, apduBytes);
     free(apdu);

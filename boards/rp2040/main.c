@@ -71,6 +71,10 @@ void app_keyboard_leds(uint8_t bits) {
   if (module_running && tk_host_keyboard_leds(&host, bits) != TK_OK) report_stop();
 }
 
+void app_session_reset(void) {
+  if (module_running && tk_host_session_reset(&host) != TK_OK) report_stop();
+}
+
 static void load_module(bool display_present) {
   uint32_t module_bytes = (uint32_t)(totpkey_wasm_end - totpkey_wasm_start);
   const char *failure = tk_host_load_digested(&host, totpkey_wasm_start, module_bytes, TK_WASM_STACK_BYTES, totpkey_wasm_sha256,

@@ -131,10 +131,12 @@ static void handle_message(void) {
   switch (type) {
   case PC_TO_RDR_ICC_POWER_ON:
     icc_powered = true;
+    app_session_reset(); // a new session: selection and access password forgotten
     reply(RDR_TO_PC_DATA_BLOCK, sequence, ICC_ACTIVE, 0, 0, atr, sizeof atr);
     return;
   case PC_TO_RDR_ICC_POWER_OFF:
     icc_powered = false;
+    app_session_reset();
     slot_status(sequence, ICC_INACTIVE, 0);
     return;
   case PC_TO_RDR_GET_SLOT_STATUS:

@@ -9,6 +9,8 @@
 // Takes an APDU for the module; false when one is still waiting for its reply.
 bool app_apdu_submit(const uint8_t *apdu, uint32_t length);
 void app_keyboard_leds(uint8_t bits);
+/** The CCID host powered the card on or off: a new session for the module (session_reset). */
+void app_session_reset(void);
 
 // Which interface an APDU came in on: its reply goes back there.
 typedef enum { APDU_TRANSPORT_NONE = 0, APDU_TRANSPORT_CCID, APDU_TRANSPORT_HID } apdu_transport;
