@@ -23,6 +23,10 @@ import { accessUnlocked, accessResetRecord } from "./access";
 import { parseFields, putCredential, fieldPeriod, swForStatus, commandValidate, REPLY_DEFERRED, INS_VALIDATE } from "./oath";
 import { STREAM_EXTENSION_SLOTS, streamStart, streamSlot, streamAdvance } from "./stream";
 import { touchRequest, TOUCH_REASON_FACTORY_RESET } from "./touch";
+import { INS_PIN, extensionPin, replyPinInfo } from "./pin-commands";
+import { SW_CONDITIONS_NOT_SATISFIED } from "./apdu";
+import { pinOpen, pinAfterWipe } from "../pin";
+import { SETTING_PIN_IDLE_LOCK_SECONDS, SETTING_PIN_HIDE_NAMES } from "../store/settings-ids";
 
 export const MODULE_VERSION_MAJOR: u32 = 0;
 export const MODULE_VERSION_MINOR: u32 = 1;
@@ -115,6 +119,7 @@ function deviceInfo(): u32 {
   replyByte(0x05); replyByte(1); replyByte(SLOT_COUNT - used);
   replyByte(0x06); replyByte(4); replyU32(storeUsedBytes());
   replyByte(0x07); replyByte(4); replyU32(storeCapacityBytes());
+  replyPinInfo();
   return SW_OK;
 }
 
@@ -148,6 +153,8 @@ function settingMaximum(id: u32): i32 {
   if (id == SETTING_AFTER_CODE) return 2;
   if (id == SETTING_DISPLAY_TIMEOUT_SECONDS) return 3600;
   if (id == SETTING_TYPING_PACE_MS) return 1000;
+  if (id == SETTING_PIN_IDLE_LOCK_SECONDS) return 86400;
+  if (id == SETTING_PIN_HIDE_NAMES) return 1;
   return -1;
 }
 
@@ -181,6 +188,7 @@ function factoryReset(): u32 {
 /** The press came: wipes every slot and setting. */
 export function extensionFactoryResetAfterTouch(): u32 {
   const wiped = storeWipe();
+  pinAfterWipe(); // the PIN record went with everything else
   if (wiped < 0) return swForStatus(wiped);
   return swForStatus(accessResetRecord()); // a new salt, no password
 }
@@ -194,9 +202,11 @@ export function extensionCommand(): u32 {
   if (ins == INS_GET_CLOCK) return getClock();
   if (ins == INS_FACTORY_RESET) return factoryReset();
   const known = ins == INS_PUT_SLOT || ins == INS_DELETE_SLOT || ins == INS_MOVE_SLOT || ins == INS_LIST_SLOTS ||
-    ins == INS_SET_CLOCK || ins == INS_GET_SETTING || ins == INS_PUT_SETTING;
+    ins == INS_SET_CLOCK || ins == INS_GET_SETTING || ins == INS_PUT_SETTING || ins == INS_PIN;
   if (!known) return SW_INS_NOT_SUPPORTED;
   if (!accessUnlocked) return SW_SECURITY_NOT_SATISFIED;
+  if (ins == INS_PIN) return extensionPin();
+  if (!pinOpen()) return SW_CONDITIONS_NOT_SATISFIED; // locked: DEVICE INFO, clock and reset only
   if (ins == INS_PUT_SLOT) return putSlot();
   if (ins == INS_DELETE_SLOT) return deleteSlot();
   if (ins == INS_MOVE_SLOT) return moveSlot();

@@ -16,7 +16,10 @@ import {
 import { extensionCommand, extensionSlotEntry, extensionFactoryResetAfterTouch,
   MODULE_VERSION_MAJOR, MODULE_VERSION_MINOR, MODULE_VERSION_PATCH } from "./extension";
 import { STREAM_OATH_LIST, STREAM_OATH_CALCULATE_ALL, STREAM_EXTENSION_SLOTS, streamKind, streamHasMore, streamEnd } from "./stream";
-import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL } from "./touch";
+import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL, TOUCH_REASON_FACTORY_RESET } from "./touch";
+import { extensionPinAfterTouch, extensionPinForget } from "./pin-commands";
+import { pinActivity } from "../pin";
+import { now_ms } from "../abi";
 import { accessOnSelect, accessLock, accessKeySet, accessAlgorithm, saltCopy, selectChallenge, SALT_BYTES, CHALLENGE_BYTES } from "./access";
 import { OK } from "../status";
 
@@ -133,6 +136,8 @@ export function appletsApdu(buffer: usize, length: u32): void {
   // A new command while one waits for a press: the host gave up on it (the ABI forbids this, but a
   // reset reader does it); the waiting command is dropped unanswered.
   if (touchPendingReason() != TOUCH_REASON_NONE) touchClear();
+  extensionPinForget(); // a PIN waiting for its press never outlives its command
+  pinActivity(now_ms()); // a command restarts the PIN's idle time
   const parsed = commandParse(buffer, length);
   if (parsed != SW_OK) {
     streamEnd();
@@ -162,6 +167,7 @@ export function appletsApdu(buffer: usize, length: u32): void {
 export function appletsTick(nowMs: i64): void {
   if (touchExpired(nowMs)) {
     touchClear();
+    extensionPinForget();
     sendStatus(SW_SECURITY_NOT_SATISFIED);
   }
 }
@@ -179,7 +185,8 @@ export function appletsButton(id: u32, down: u32): bool {
   touchClear();
   swallowOkRelease = true;
   replyClear();
-  const sw = reason == TOUCH_REASON_CREDENTIAL ? oathCalculateAfterTouch() : extensionFactoryResetAfterTouch();
+  const sw = reason == TOUCH_REASON_CREDENTIAL ? oathCalculateAfterTouch()
+    : reason == TOUCH_REASON_FACTORY_RESET ? extensionFactoryResetAfterTouch() : extensionPinAfterTouch(reason);
   finish(sw, deferredLe);
   return true;
 }

@@ -15,6 +15,7 @@ import {
   slotAlgorithm, slotDigits, slotPeriodSeconds, slotFlags, slotCounterAdvance, slotHmac,
 } from "../store/index";
 import { dynamicTruncate, DIGEST_MAX_BYTES, TRUNCATE_INVALID } from "../otp/index";
+import { pinOpen, pinHideNames } from "../pin";
 import { OK, ERR_RANGE, ERR_ALGORITHM, ERR_KEY_LENGTH, ERR_NAME_LENGTH, ERR_FULL, ERR_NOT_FOUND, ERR_STATE, ERR_NO_TIME } from "../status";
 import {
   accessUnlocked, accessOnSelect, accessKeySet, accessAlgorithm, accessValidate, accessSetKey, accessResetRecord,
@@ -272,14 +273,31 @@ function oathList(): u32 {
 /** LIST entry: 72 len (type|algorithm) name. */
 export function oathListEntry(): u32 {
   const slot = streamSlot;
-  const nameBytes = slotNameCopy(slot, nameScratch, NAME_MAX_BYTES);
+  const open = pinOpen();
+  const nameBytes = open ? slotNameCopy(slot, nameScratch, NAME_MAX_BYTES) : lockedName(slot);
   if (nameBytes < 0) return swForStatus(nameBytes);
   replyByte(TAG_NAME_LIST);
   replyByte(<u32>nameBytes + 1);
-  replyByte(typeByte(slot) | slotAlgorithm(slot));
+  replyByte(open ? typeByte(slot) | slotAlgorithm(slot) : TYPE_TOTP | 1); // locked: nothing but the count
   replyBytes(nameScratch, <u32>nameBytes);
   streamAdvance();
   return SW_OK;
+}
+
+// Locked (PIN): a placeholder "locked-NN" (NN the entry's ordinal) in place of the sealed name.
+function lockedName(slot: u32): i32 {
+  let ordinal: u32 = 1;
+  for (let s: u32 = 0; s < slot; s++) if (slotUsed(s)) ordinal++;
+  store<u32>(nameScratch, 0x6b636f6c); // "lock"
+  store<u16>(nameScratch + 4, 0x6465); // "ed"
+  store<u8>(nameScratch + 6, 0x2d); // "-"
+  store<u8>(nameScratch + 7, <u8>(0x30 + ordinal / 10 % 10));
+  store<u8>(nameScratch + 8, <u8>(0x30 + ordinal % 10));
+  if (ordinal < 100) return 9;
+  store<u8>(nameScratch + 7, 0x31);
+  store<u8>(nameScratch + 8, 0x30);
+  store<u8>(nameScratch + 9, 0x30);
+  return 10;
 }
 
 @inline
@@ -439,6 +457,12 @@ export function oathCommand(): u32 {
     ins == INS_CALCULATE || ins == INS_CALCULATE_ALL;
   if (!known) return SW_INS_NOT_SUPPORTED;
   if (!accessUnlocked) return SW_SECURITY_NOT_SATISFIED;
+  if (!pinOpen()) {
+    // Locked by the PIN (docs/SPEC.md "PIN lock"): LIST gives a count only (nothing with the
+    // hide-names option); no code, no change until the PIN is entered on the token.
+    if (ins == INS_LIST && !pinHideNames()) return oathList();
+    return SW_CONDITIONS_NOT_SATISFIED;
+  }
   if (ins == INS_PUT) {
     if (commandP1 != 0 || commandP2 != 0) return SW_WRONG_P1P2;
     if (!parseFields(commandData, commandDataBytes, true)) return SW_WRONG_DATA;

@@ -6,11 +6,11 @@
 // wraps it (record.ts), so changing the PIN rewrites one blob. The data key is in RAM only while
 // unlocked. A guess is counted before it is judged: the counter is persisted (and the flash
 // operation finished) before the derivation even starts, so no result exists for an uncounted try.
-import { OK, ERR_RANGE, ERR_STATE, ERR_NOT_FOUND } from "../status";
+import { OK, ERR_RANGE, ERR_STATE, ERR_NOT_FOUND, ERR_FULL } from "../status";
 import { now_ms } from "../abi";
 import { settingGet, settingPut, settingBlobPut, storeWipe } from "../store";
 import { storeSetDataKey, storeSetSealing } from "../store/sealed";
-import { storeSealAll, storeOpenAll, storePurge } from "../store/reseal";
+import { storeSealAll, storeOpenAll, storePurge, storeSealFits } from "../store/reseal";
 import { wipeReplayed } from "../store/mount";
 import { BLOB_PIN, SETTING_PIN_FAILURES, SETTING_PIN_IDLE_LOCK_SECONDS, SETTING_PIN_HIDE_NAMES,
   SETTING_PIN_PURGE_PENDING } from "../store/settings-ids";
@@ -167,10 +167,12 @@ export function pinUnlockBegin(pin: usize, digits: u32): i32 {
 /**
  * Starts setting a PIN (no PIN yet) or changing it (unlocked): a new salt, the current count, and
  * for a first PIN a new random data key. pinTick stores the record when the derivation is done.
+ * ERR_FULL when the slots would not fit once sealed.
  */
 export function pinSetBegin(pin: usize, digits: u32): i32 {
   if ((state != PIN_STATE_NONE && state != PIN_STATE_UNLOCKED) || job != JOB_IDLE) return ERR_STATE;
   if (!pinValid(pin, digits)) return ERR_RANGE;
+  if (state == PIN_STATE_NONE && !storeSealFits()) return ERR_FULL;
   if (state == PIN_STATE_NONE && random_fill(dataKey, DATA_KEY_BYTES) != 0) return ERR_STATE;
   const started = pinRecordStart(PIN_ITERATIONS);
   if (started < 0) {
@@ -319,4 +321,12 @@ export function pinConfigure(idleLockSeconds: i32, hideNames: i32): i32 {
   const put = settingPut(SETTING_PIN_IDLE_LOCK_SECONDS, idleLockSeconds);
   if (put < 0) return put;
   return settingPut(SETTING_PIN_HIDE_NAMES, hideNames);
+}
+
+/** After a factory reset wiped the store (PIN record included): no PIN, nothing sealed. */
+export function pinAfterWipe(): void {
+  pinCancel();
+  forgetDataKey();
+  storeSetSealing(false);
+  state = PIN_STATE_NONE;
 }

@@ -13,6 +13,7 @@ import {
   setSlotCounterRecord, metaKind, metaAlgorithm, metaDigits, metaPeriod,
 } from "./ram";
 import { loadSlotRecord, scrubRecordBuffer } from "./slot-record";
+import { openSlotRecord, slotLockedAway } from "./sealed";
 
 const keyContext = memory.data(HMAC_CONTEXT_BYTES);
 export const CODES_STATIC_BYTES: u32 = <u32>HMAC_CONTEXT_BYTES;
@@ -23,6 +24,7 @@ function checkSlot(slot: u32, kind: u32): i32 {
   if (slot >= SLOT_COUNT) return ERR_RANGE;
   if (slotBase(slot) == 0) return ERR_NOT_FOUND;
   if (kind != 0 && metaKind(slotMeta(slot)) != kind) return ERR_STATE;
+  if (slotLockedAway(slot)) return ERR_STATE; // sealed and locked: refused before any write
   return 0;
 }
 
@@ -30,9 +32,10 @@ function checkSlot(slot: u32, kind: u32): i32 {
 function prepareKey(slot: u32): i32 {
   const loaded = loadSlotRecord(slot);
   if (loaded < 0) return loaded;
-  if (load<u8>(recordBuffer + HEADER_ENCODING) != ENCODING_PLAIN) {
+  const opened = openSlotRecord(recordBuffer); // a sealed payload needs the PIN's data key
+  if (opened < 0) {
     scrubRecordBuffer();
-    return ERR_STATE; // an encrypted payload: needs the PIN layer
+    return opened;
   }
   const secret = recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME + <usize>slotNameBytes(slot);
   const prepared = hmacPrepare(metaAlgorithm(slotMeta(slot)), secret, slotSecretBytes(slot), keyContext);

@@ -51,8 +51,12 @@ export const RECORD_WIPE: u8 = 4;
 export const RECORD_SETTING_INT: u8 = 5;
 export const RECORD_SETTING_BLOB: u8 = 6;
 
-/** Payload as given. Other values are reserved for encrypted payloads (the PIN issue). */
+/** Payload as given. */
 export const ENCODING_PLAIN: u8 = 0;
+/** A slot payload whose name and secret are sealed under the PIN's data key (store/sealed.ts). */
+export const ENCODING_SEALED: u8 = 1;
+/** Bytes sealing adds to a slot payload: a 12-byte nonce and a 16-byte tag. */
+export const SEAL_OVERHEAD_BYTES: u32 = 28;
 
 // Slot record payload: the whole credential, so a put is one record (atomic).
 export const SLOT_INDEX: usize = 0;
@@ -75,8 +79,11 @@ export const COUNTER_PAYLOAD_BYTES: u32 = 9;
 // Setting int payload: id (u8), value (i32 at 1). Blob: id (u8), bytes (0 bytes: removed).
 export const SETTING_INT_PAYLOAD_BYTES: u32 = 5;
 
-export const PAYLOAD_MAX_BYTES: u32 = SLOT_FIXED_BYTES + NAME_MAX_BYTES + SECRET_MAX_BYTES;
-/** The largest record: a slot with the longest name and secret (226 bytes, 240 aligned). */
+export const PAYLOAD_MAX_BYTES: u32 = SLOT_FIXED_BYTES + NAME_MAX_BYTES + SECRET_MAX_BYTES + SEAL_OVERHEAD_BYTES;
+/** The largest record without sealing (226-byte payload, 240 aligned): the capacity rule's
+ *  worst-case sector tail while no PIN is set. */
+export const PLAIN_RECORD_MAX_BYTES: u32 = (RECORD_HEADER_BYTES + PAYLOAD_MAX_BYTES - SEAL_OVERHEAD_BYTES + 15) & ~15;
+/** The largest record: a sealed slot with the longest name and secret (254 bytes, 256 aligned). */
 export const RECORD_MAX_BYTES: u32 = (RECORD_HEADER_BYTES + PAYLOAD_MAX_BYTES + 15) & ~15;
 /** Records up to this size never cross a page, so a HOTP press is one program operation. */
 export const SMALL_RECORD_BYTES: u32 = 32;

@@ -25,6 +25,8 @@ import { FLASH_STATIC_BYTES } from "./flash";
 import { LOG_STATIC_BYTES } from "./log";
 import { CODES_STATIC_BYTES } from "./codes";
 import { isValidUtf8, loadSlotRecord, scrubRecordBuffer } from "./slot-record";
+import { SEAL_OVERHEAD_BYTES } from "./format";
+import { storeSealing, storeWritable, sealSlotPayload, sealedEncoding, openSlotRecord, loadSlotName } from "./sealed";
 
 export {
   SLOT_COUNT, NAME_MAX_BYTES, SECRET_MAX_BYTES, BLOB_MAX_BYTES, KIND_HOTP, KIND_TOTP, FLAG_TOUCH,
@@ -39,8 +41,10 @@ const PAYLOAD = recordBuffer + <usize>RECORD_HEADER_BYTES;
 
 // ---- capacity ------------------------------------------------------------------------------------
 
+// While a PIN is set every slot counts as sealed (conservative while plain ones are being sealed).
 function slotFootprint(kind: u32, nameBytes: u32, secretBytes: u32): u32 {
-  const base = recordFootprint(SLOT_FIXED_BYTES + nameBytes + secretBytes);
+  const sealBytes = storeSealing() ? SEAL_OVERHEAD_BYTES : 0;
+  const base = recordFootprint(SLOT_FIXED_BYTES + nameBytes + secretBytes + sealBytes);
   return kind == KIND_HOTP ? base + recordFootprint(COUNTER_PAYLOAD_BYTES) : base;
 }
 
@@ -98,8 +102,10 @@ export function findSlotByName(name: usize, nameBytes: u32): i32 {
   if (nameBytes == 0 || nameBytes > NAME_MAX_BYTES) return ERR_NOT_FOUND;
   for (let slot: u32 = 0; slot < SLOT_COUNT; slot++) {
     if (slotBase(slot) == 0 || slotNameBytes(slot) != nameBytes) continue;
-    if (readFlash(slotBase(slot) + RECORD_HEADER_BYTES + <u32>SLOT_NAME, PAYLOAD, nameBytes) < 0) continue;
-    if (memory.compare(PAYLOAD, name, nameBytes) == 0) return <i32>slot;
+    if (loadSlotName(slot) < 0) continue; // plain name at recordBuffer (sealed: opened, or skipped while locked)
+    const same = memory.compare(recordBuffer, name, nameBytes) == 0;
+    scrubRecordBuffer();
+    if (same) return <i32>slot;
   }
   return ERR_NOT_FOUND;
 }
@@ -110,7 +116,10 @@ export function slotNameCopy(slot: u32, dst: usize, capacity: u32): i32 {
   if (!slotUsed(slot)) return ERR_NOT_FOUND;
   const nameBytes = slotNameBytes(slot);
   if (capacity < nameBytes) return ERR_RANGE;
-  if (readFlash(slotBase(slot) + RECORD_HEADER_BYTES + <u32>SLOT_NAME, dst, nameBytes) < 0) return ERR_CORRUPT;
+  const loaded = loadSlotName(slot); // ERR_STATE for a sealed name while locked
+  if (loaded < 0) return loaded;
+  memory.copy(dst, recordBuffer, nameBytes);
+  scrubRecordBuffer();
   return <i32>nameBytes;
 }
 
@@ -127,7 +136,7 @@ export function slotFlags(slot: u32): u32 { return slotUsed(slot) ? metaFlags(sl
 // The first error a put would return, or OK.
 function checkPut(slot: u32, nameBytes: u32, kind: u32, algorithm: u32, digits: u32, periodSeconds: u32,
   flags: u32, secretBytes: u32): i32 {
-  if (!storeMounted) return ERR_STATE;
+  if (!storeMounted || !storeWritable()) return ERR_STATE; // locked: nothing can be sealed
   if (slot >= SLOT_COUNT) return ERR_RANGE;
   if (nameBytes == 0 || nameBytes > NAME_MAX_BYTES) return ERR_NAME_LENGTH;
   if (secretBytes == 0 || secretBytes > SECRET_MAX_BYTES) return ERR_KEY_LENGTH;
@@ -165,8 +174,12 @@ export function slotPut(slot: u32, name: usize, nameBytes: u32, kind: u32, algor
   store<u8>(PAYLOAD + SLOT_SECRET_BYTES, <u8>secretBytes);
   memory.copy(PAYLOAD + SLOT_NAME, name, nameBytes);
   memory.copy(PAYLOAD + SLOT_NAME + <usize>nameBytes, secret, secretBytes);
-  const payloadBytes = SLOT_FIXED_BYTES + nameBytes + secretBytes;
-  const at = appendRecord(recordBuffer, RECORD_SLOT, payloadBytes, ENCODING_PLAIN, false);
+  const payloadBytes = sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + secretBytes);
+  if (payloadBytes < 0) {
+    scrubRecordBuffer();
+    return payloadBytes;
+  }
+  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding, false);
   scrubRecordBuffer();
   if (at < 0) return at;
   setSlot(slot, <u32>at, packMeta(kind, algorithm, digits, period, flags), nameBytes, secretBytes, storedCounter);
@@ -190,8 +203,14 @@ export function slotDelete(slot: u32): i32 {
 // Rewrites the slot record of `fromSlot` as `toSlot` with a new name (or the same), emptying
 // `fromSlot` when they differ, all in one record. The counter goes along.
 function rewriteSlot(fromSlot: u32, toSlot: u32, name: usize, nameBytes: u32): i32 {
+  if (!storeWritable()) return ERR_STATE;
   const loaded = loadSlotRecord(fromSlot);
   if (loaded < 0) return loaded;
+  const opened = openSlotRecord(recordBuffer); // from here on the payload is plain
+  if (opened < 0) {
+    scrubRecordBuffer();
+    return opened;
+  }
   const oldNameBytes = slotNameBytes(fromSlot);
   const secretBytes = slotSecretBytes(fromSlot);
   const meta = slotMeta(fromSlot);
@@ -201,14 +220,18 @@ function rewriteSlot(fromSlot: u32, toSlot: u32, name: usize, nameBytes: u32): i
     scrubRecordBuffer();
     return ERR_FULL;
   }
-  const encoding = load<u8>(recordBuffer + HEADER_ENCODING);
   memory.copy(PAYLOAD + SLOT_NAME + <usize>nameBytes, PAYLOAD + SLOT_NAME + <usize>oldNameBytes, secretBytes);
   if (name != 0) memory.copy(PAYLOAD + SLOT_NAME, name, nameBytes);
   store<u8>(PAYLOAD + SLOT_INDEX, <u8>toSlot);
   store<u8>(PAYLOAD + SLOT_VACATES, fromSlot != toSlot ? <u8>fromSlot : NO_SLOT);
   store<u64>(PAYLOAD + SLOT_COUNTER, counter);
   store<u8>(PAYLOAD + SLOT_NAME_BYTES, <u8>nameBytes);
-  const at = appendRecord(recordBuffer, RECORD_SLOT, SLOT_FIXED_BYTES + nameBytes + secretBytes, encoding, false);
+  const payloadBytes = sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + secretBytes); // sealed while a PIN is set
+  if (payloadBytes < 0) {
+    scrubRecordBuffer();
+    return payloadBytes;
+  }
+  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding, false);
   scrubRecordBuffer();
   if (at < 0) return at;
   if (fromSlot != toSlot) clearSlot(fromSlot);

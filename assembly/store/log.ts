@@ -5,12 +5,13 @@
 import { OK, ERR_FULL } from "../status";
 import {
   SLOT_COUNT, SECTOR_HEADER_BYTES, RECORD_HEADER_BYTES, RECORD_SLOT, RECORD_COUNTER, RECORD_SETTING_INT,
-  RECORD_SETTING_BLOB, RECORD_MAX_BYTES, SMALL_RECORD_BYTES, PAYLOAD_MAX_BYTES, HEADER_TYPE,
+  RECORD_SETTING_BLOB, RECORD_MAX_BYTES, PLAIN_RECORD_MAX_BYTES, SMALL_RECORD_BYTES, PAYLOAD_MAX_BYTES, HEADER_TYPE,
   HEADER_PAYLOAD_BYTES, HEADER_ENCODING, HEADER_SEQUENCE, HEADER_FLAGS, RECORD_FLAG_COPY, HEADER_PAYLOAD_CRC, HEADER_CRC, SLOT_INDEX,
   SLOT_VACATES, SLOT_COUNTER, NO_SLOT, recordBytes,
 } from "./format";
 import { SETTING_ID_LIMIT } from "./settings-ids";
 import { crc32 } from "./crc";
+import { sealingOn } from "./seal-mode";
 import {
   pageBytes, sectorBytes, sectorCount, sectorStart, sectorState, sectorSequence, readFlash, programFlash,
   eraseSector, activateSector, SECTOR_ACTIVE, SECTOR_FREE, SECTOR_DIRTY,
@@ -309,7 +310,8 @@ export function openFreshHead(): i32 {
 
 /** The live bytes the log can hold while compaction still always makes progress. */
 export function logCapacityBytes(): u32 {
-  const perSector = sectorBytes - SECTOR_HEADER_BYTES - RECORD_MAX_BYTES - RECORD_HEADER_BYTES;
+  const recordMax = sealingOn ? RECORD_MAX_BYTES : PLAIN_RECORD_MAX_BYTES; // sealed records are larger
+  const perSector = sectorBytes - SECTOR_HEADER_BYTES - recordMax - RECORD_HEADER_BYTES;
   const sectors = sectorCount > 2 ? sectorCount - 2 : 1;
   return sectors * perSector;
 }

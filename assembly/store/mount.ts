@@ -4,7 +4,7 @@ import { OK, ERR_RANGE } from "../status";
 import {
   SLOT_COUNT, SECTORS_MAX, SECTOR_HEADER_BYTES, RECORD_HEADER_BYTES, RECORD_MAX_BYTES, RECORD_SLOT,
   RECORD_COUNTER, RECORD_DELETE, RECORD_WIPE, RECORD_SETTING_INT, RECORD_SETTING_BLOB, HEADER_TYPE,
-  HEADER_PAYLOAD_BYTES, HEADER_SEQUENCE, HEADER_FLAGS, RECORD_FLAG_COPY, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS,
+  HEADER_PAYLOAD_BYTES, HEADER_ENCODING, ENCODING_SEALED, SEAL_OVERHEAD_BYTES, HEADER_SEQUENCE, HEADER_FLAGS, RECORD_FLAG_COPY, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS,
   SLOT_PERIOD, SLOT_FLAGS, SLOT_COUNTER, SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_FIXED_BYTES, NAME_MAX_BYTES,
   SECRET_MAX_BYTES, COUNTER_PAYLOAD_BYTES, SETTING_INT_PAYLOAD_BYTES, RECORD_ALIGN_BYTES,
 } from "./format";
@@ -45,7 +45,8 @@ function applyRecord(offset: u32): void {
     const nameBytes = <u32>load<u8>(payload + SLOT_NAME_BYTES);
     const secretBytes = <u32>load<u8>(payload + SLOT_SECRET_BYTES);
     if (nameBytes > NAME_MAX_BYTES || secretBytes > SECRET_MAX_BYTES) return;
-    if (SLOT_FIXED_BYTES + nameBytes + secretBytes != payloadBytes) return;
+    const sealBytes = load<u8>(recordBuffer + HEADER_ENCODING) == ENCODING_SEALED ? SEAL_OVERHEAD_BYTES : 0;
+    if (SLOT_FIXED_BYTES + nameBytes + secretBytes + sealBytes != payloadBytes) return;
     const vacates = <u32>load<u8>(payload + SLOT_VACATES);
     if (vacates < SLOT_COUNT && vacates != key) clearSlot(vacates);
     const meta = packMeta(load<u8>(payload + SLOT_KIND), load<u8>(payload + SLOT_ALGORITHM),
@@ -83,7 +84,7 @@ function replaySector(sector: u32): u32 {
     at += size;
     claimedEnd = at;
   }
-  memory.fill(recordBuffer, 0, RECORD_HEADER_BYTES + RECORD_MAX_BYTES); // it held secrets
+  memory.fill(recordBuffer, 0, RECORD_MAX_BYTES); // it held secrets
   return claimedEnd;
 }
 
@@ -106,7 +107,7 @@ function holdsOnlyCopies(sector: u32): bool {
     }
     at += size;
   }
-  memory.fill(recordBuffer, 0, RECORD_HEADER_BYTES + RECORD_MAX_BYTES);
+  memory.fill(recordBuffer, 0, RECORD_MAX_BYTES);
   return onlyCopies;
 }
 

@@ -7,7 +7,7 @@ import { readFlash, eraseSector, sectorCount, sectorState, SECTOR_ACTIVE, SECTOR
 import { compactOldest } from "./log";
 import { storeMounted } from "./mount";
 import { slotBase } from "./ram";
-import { slotNameCopy, slotRename } from "./index";
+import { slotNameCopy, slotRename, storeUsedBytes, storeCapacityBytes } from "./index";
 import { ENCODING_SEALED, storeSealing, storeSetSealing, storeKeyLoaded } from "./sealed";
 
 const nameBuffer = memory.data(<i32>NAME_MAX_BYTES);
@@ -68,4 +68,14 @@ export function storePurge(): i32 {
     if (erased < 0) return erased;
   }
   return OK;
+}
+
+/** Whether every slot still fits once sealed (a PIN makes each slot record 28 bytes larger and
+ *  the capacity a little smaller). */
+export function storeSealFits(): bool {
+  const was = storeSealing();
+  storeSetSealing(true);
+  const fits = storeUsedBytes() <= storeCapacityBytes();
+  storeSetSealing(was);
+  return fits;
 }

@@ -11,21 +11,22 @@ import { OK, ERR_STATE, ERR_CORRUPT, ERR_ENTROPY } from "../status";
 import { random_fill } from "../abi";
 import { aeadSeal, aeadOpen } from "../crypto/aead";
 import {
-  RECORD_HEADER_BYTES, HEADER_ENCODING, HEADER_PAYLOAD_BYTES, ENCODING_PLAIN, SLOT_INDEX, SLOT_KIND,
-  SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_NAME, SLOT_FIXED_BYTES,
+  RECORD_HEADER_BYTES, HEADER_ENCODING, HEADER_PAYLOAD_BYTES, ENCODING_PLAIN, ENCODING_SEALED, SEAL_OVERHEAD_BYTES,
+  SLOT_INDEX, SLOT_KIND, SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_NAME, SLOT_FIXED_BYTES,
 } from "./format";
+import { readFlash } from "./flash";
+import { recordBuffer, RECORD_BUFFER_BYTES } from "./log";
+import { slotBase, slotNameBytes } from "./ram";
+import { loadSlotRecord, scrubRecordBuffer } from "./slot-record";
+import { sealingOn, setSealingOn } from "./seal-mode";
 
-/** Encoding of a slot record whose name and secret are sealed under the data key. */
-export const ENCODING_SEALED: u8 = 1;
-/** Bytes sealing adds to a slot payload (nonce and tag). */
-export const SEAL_OVERHEAD_BYTES: u32 = 28;
+export { ENCODING_SEALED, SEAL_OVERHEAD_BYTES };
 const NONCE_BYTES: u32 = 12;
 const AAD_BYTES: u32 = 9;
 
 const dataKey = memory.data(32);
 const aad = memory.data(<i32>AAD_BYTES);
 let keyLoaded = false;
-let sealing = false;
 
 /** Bytes of static memory used here. */
 export const SEALED_STATIC_BYTES: u32 = 32 + AAD_BYTES + 8;
@@ -43,11 +44,11 @@ export function storeSetDataKey(key: usize): void {
 
 /** Whether new slot records are sealed (a PIN is set). */
 export function storeSetSealing(on: bool): void {
-  sealing = on;
+  setSealingOn(on);
 }
 
 export function storeSealing(): bool {
-  return sealing;
+  return sealingOn;
 }
 
 /** Whether sealed records can be read (the data key is loaded). */
@@ -57,7 +58,7 @@ export function storeKeyLoaded(): bool {
 
 /** Whether a slot can be written now: not while a PIN is set and the key is not loaded (locked). */
 export function storeWritable(): bool {
-  return !sealing || keyLoaded;
+  return !sealingOn || keyLoaded;
 }
 
 function fillAad(payload: usize): void {
@@ -77,7 +78,7 @@ export let sealedEncoding: u8 = ENCODING_PLAIN;
  */
 export function sealSlotPayload(payload: usize, payloadBytes: u32): i32 {
   sealedEncoding = ENCODING_PLAIN;
-  if (!sealing) return <i32>payloadBytes;
+  if (!sealingOn) return <i32>payloadBytes;
   if (!keyLoaded) return ERR_STATE;
   const dataBytes = payloadBytes - SLOT_FIXED_BYTES;
   const nonce = payload + <usize>payloadBytes;
@@ -117,4 +118,40 @@ export function openSlotRecord(record: usize): i32 {
 // @ts-ignore: decorator
 @inline export function sealOverhead(encoding: u8): u32 {
   return encoding == ENCODING_SEALED ? SEAL_OVERHEAD_BYTES : 0;
+}
+
+/**
+ * Leaves the used slot's plain name at the start of recordBuffer (the rest of the buffer zero, so
+ * no secret stays): its length; ERR_STATE for a sealed name while locked; ERR_CORRUPT. The caller
+ * scrubs the buffer after use.
+ */
+export function loadSlotName(slot: u32): i32 {
+  const base = slotBase(slot);
+  const nameBytes = slotNameBytes(slot);
+  if (readFlash(base + <u32>HEADER_ENCODING, recordBuffer, 1) < 0) return ERR_CORRUPT;
+  if (load<u8>(recordBuffer) == ENCODING_PLAIN) {
+    if (readFlash(base + RECORD_HEADER_BYTES + <u32>SLOT_NAME, recordBuffer, nameBytes) < 0) return ERR_CORRUPT;
+    return <i32>nameBytes;
+  }
+  if (!keyLoaded) return ERR_STATE;
+  const loaded = loadSlotRecord(slot);
+  if (loaded < 0) return loaded;
+  const opened = openSlotRecord(recordBuffer);
+  if (opened < 0) {
+    scrubRecordBuffer();
+    return opened;
+  }
+  memory.copy(recordBuffer, recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME, nameBytes);
+  memory.fill(recordBuffer + <usize>nameBytes, 0, RECORD_BUFFER_BYTES - nameBytes);
+  return <i32>nameBytes;
+}
+
+/** Whether a used slot's record is sealed and the data key is not loaded (locked): its codes must
+ *  be refused before anything is written (a HOTP press persists its counter first). */
+export function slotLockedAway(slot: u32): bool {
+  if (keyLoaded || !sealingOn) return false;
+  if (readFlash(slotBase(slot) + <u32>HEADER_ENCODING, recordBuffer, 1) < 0) return true;
+  const sealed = load<u8>(recordBuffer) != ENCODING_PLAIN;
+  store<u8>(recordBuffer, 0);
+  return sealed;
 }

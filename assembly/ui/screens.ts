@@ -122,9 +122,12 @@ export function drawNoKeyboard(): void {
   drawMessage("Not typed", "no USB keyboard", "connection");
 }
 
-/** A command waits for a press of OK: reason 1 a touch-required credential, 2 a factory reset. */
+/** A command waits for a press of OK: reason 1 a touch-required credential, 2 a factory reset,
+ *  3 setting the PIN, 4 removing it (applets/pin-commands.ts). */
 export function drawTouch(reason: u32): void {
   if (reason == 2) drawMessage("Erase all?", "factory reset asked", "OK: erase, or wait");
+  else if (reason == 3) drawMessage("Set PIN?", "a computer sets the", "PIN: OK to accept");
+  else if (reason == 4) drawMessage("Remove PIN?", "a computer removes", "it: OK to accept");
   else drawMessage("Touch", "a computer asks for", "a code: press OK");
 }
 
