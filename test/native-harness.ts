@@ -109,6 +109,7 @@ export const PROBE_WAT = `
   (func $keyboard_leds (param i32) (global.set $leds (local.get 0)))
   (func $apdu_buffer (result i32) (i32.const ${PROBE_APDU_BUFFER}))
   (func $apdu_capacity (result i32) (i32.const 4112))
+  (func $session_reset)
   (func $arg (param $n i32) (result i32)
     (i32.load align=1 (i32.add (i32.const ${PROBE_APDU_BUFFER + 1}) (i32.shl (local.get $n) (i32.const 2)))))
   (func $reply32 (param i32) (i32.store (i32.const 0x100) (local.get 0)) (call $apdu_response (i32.const 0x100) (i32.const 4)))
@@ -170,7 +171,8 @@ export const PROBE_WAT = `
   (export "keyboard_leds" (func $keyboard_leds))
   (export "apdu_buffer" (func $apdu_buffer))
   (export "apdu_capacity" (func $apdu_capacity))
-  (export "apdu" (func $apdu)))
+  (export "apdu" (func $apdu))
+  (export "session_reset" (func $session_reset)))
 `;
 
 const u32le = (value: number): string => {
