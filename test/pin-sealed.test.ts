@@ -122,6 +122,71 @@ describe("PIN lock: names and secrets encrypted at rest", () => {
   });
 });
 
+describe("PIN lock: changing and removing a PIN under power cuts", () => {
+  const NEW_PIN = "27182818";
+  for (const behaviour of ["atomic", "torn"] as CutBehaviour[]) {
+    it(`change: after a cut at any flash operation the old or the new PIN opens intact slots (${behaviour})`, () => {
+      const { t: base, credentials } = provisioned(PICO_REGION, 8);
+      expect(base.setPin(PIN)).toBe(OUTCOME_SET);
+      let runs = 0;
+      for (let cutAt = 0; ; cutAt++) {
+        const flash = base.flash.clone();
+        const t = new PinUnderTest(flash).boot();
+        expect(t.unlock(PIN)).toBe(OUTCOME_UNLOCKED);
+        flash.armPowerCut(cutAt, behaviour, cutAt + 5);
+        let cut = false;
+        try {
+          expect(t.setPin(NEW_PIN)).toBe(OUTCOME_SET);
+        } catch (error) {
+          if (!(error instanceof PowerCut)) throw error;
+          cut = true;
+        }
+        flash.powerOn();
+        const after = new PinUnderTest(flash).boot();
+        expect(after.state).toBe(STATE_LOCKED);
+        const opened = after.unlock(NEW_PIN) === OUTCOME_UNLOCKED || after.unlock(PIN) === OUTCOME_UNLOCKED;
+        expect(opened, `cut ${cutAt}`).toBe(true);
+        expectAllReadable(after, credentials);
+        expect(markerHits(flash, credentials)).toBe(0);
+        runs++;
+        if (!cut) break;
+      }
+      expect(runs).toBeGreaterThan(5);
+    }, TIMEOUT_MS);
+
+    it(`remove: after a cut at any flash operation the slots are intact, with the PIN or without (${behaviour})`, () => {
+      const { t: base, credentials } = provisioned(PICO_REGION, 8);
+      expect(base.setPin(PIN)).toBe(OUTCOME_SET);
+      let runs = 0;
+      for (let cutAt = 0; ; cutAt++) {
+        const flash = base.flash.clone();
+        const t = new PinUnderTest(flash).boot();
+        expect(t.unlock(PIN)).toBe(OUTCOME_UNLOCKED);
+        flash.armPowerCut(cutAt, behaviour, cutAt + 9);
+        let cut = false;
+        try {
+          expect(t.call("pinRemove")).toBe(0);
+        } catch (error) {
+          if (!(error instanceof PowerCut)) throw error;
+          cut = true;
+        }
+        flash.powerOn();
+        const after = new PinUnderTest(flash).boot();
+        if (after.state === STATE_LOCKED) {
+          expect(after.unlock(PIN), `cut ${cutAt}`).toBe(OUTCOME_UNLOCKED); // removal not done: the PIN still opens
+          expect(markerHits(flash, credentials)).toBe(0); // and the unlock sealed any slot opened meanwhile
+        } else {
+          expect(after.state).toBe(STATE_NONE);
+        }
+        expectAllReadable(after, credentials);
+        runs++;
+        if (!cut) break;
+      }
+      expect(runs).toBeGreaterThan(8);
+    }, TIMEOUT_MS);
+  }
+});
+
 describe("PIN lock: setting a PIN under power cuts", () => {
   for (const behaviour of ["atomic", "torn"] as CutBehaviour[]) {
     it(`a cut at every flash operation of a PIN set: old or new, never lost, no plain left after unlock (${behaviour})`, () => {

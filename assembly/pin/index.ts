@@ -210,6 +210,9 @@ export function pinLock(): void {
  */
 export function pinRemove(): i32 {
   if (state != PIN_STATE_UNLOCKED || job != JOB_IDLE) return ERR_STATE;
+  // Cut midway, the PIN stays and the next unlock seals again: then plain copies must be purged.
+  const flagged = settingPut(SETTING_PIN_PURGE_PENDING, 1);
+  if (flagged < 0) return flagged;
   const opened = storeOpenAll();
   if (opened < 0) return opened;
   const removed = settingBlobPut(BLOB_PIN, 0, 0);
@@ -218,6 +221,7 @@ export function pinRemove(): i32 {
     return removed;
   }
   settingPut(SETTING_PIN_FAILURES, 0);
+  settingPut(SETTING_PIN_PURGE_PENDING, 0);
   forgetDataKey();
   state = PIN_STATE_NONE;
   return OK;
