@@ -4,9 +4,8 @@
 // 2-byte big-endian length, then a 1-byte control (0 power off, 1 power on, 2 reset, 4 get ATR) or
 // an APDU, answered with the ATR or the response APDU. Emulated time follows real time between
 // commands, so the firmware ticks as on a desk.
-import { createConnection, Socket } from "node:net";
 import {
-  LengthPrefixedReader, lengthPrefixed, VPCD_CONTROL_GET_ATR, VPCD_CONTROL_POWER_OFF, VPCD_CONTROL_POWER_ON,
+  connectVpcdCard, lengthPrefixed, VPCD_CONTROL_GET_ATR, VPCD_CONTROL_POWER_OFF, VPCD_CONTROL_POWER_ON,
   VPCD_CONTROL_RESET, VPCD_DEFAULT_PORT, VpcdBridge,
 } from "../host-sim/vpcd.js";
 import { CcidClient } from "./usb-client.js";
@@ -24,16 +23,9 @@ const MAX_CATCH_UP_MS = 50;
 const CCID_POWER_OFF = 0x63;
 
 export function serveVpcdEmulated(token: EmulatedToken, port = VPCD_DEFAULT_PORT, options: EmulatedVpcdOptions = {}): VpcdBridge {
-  const host = options.host ?? "127.0.0.1";
-  const retryMs = options.retryMs ?? 200;
   const ccid = new CcidClient(token.usb);
-  let socket: Socket | null = null;
-  let closed = false;
   let powered = false;
   let atr: Uint8Array | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
-  let resolveConnected: () => void = () => {};
-  const connectedOnce = new Promise<void>((resolve) => (resolveConnected = resolve));
 
   let lastRealMs = Date.now();
   const clock = options.followRealTime === false ? null : setInterval(() => {
@@ -65,52 +57,27 @@ export function serveVpcdEmulated(token: EmulatedToken, port = VPCD_DEFAULT_PORT
     return ccid.transmit(message);
   };
 
-  const connect = (): void => {
-    if (closed) return;
-    const sock = createConnection({ host, port });
-    socket = sock;
-    const reader = new LengthPrefixedReader();
-    sock.setNoDelay(true);
-    sock.on("connect", () => resolveConnected());
-    sock.on("data", (chunk: Buffer) => {
-      for (const message of reader.push(chunk)) {
-        if (message.length === 0) continue;
-        let response: Uint8Array | null;
-        try {
-          response = answer(message);
-        } catch {
-          sock.destroy(); // the board halted or stopped answering: the card is gone
-          return;
-        }
-        lastRealMs = Date.now(); // time spent emulating the command already moved the board's clock
-        if (response !== null && !sock.destroyed) sock.write(lengthPrefixed(response));
-      }
-    });
-    sock.on("error", () => {});
-    sock.on("close", () => {
-      socket = null;
-      if (!closed) retryTimer = setTimeout(connect, retryMs);
-    });
-  };
-  connect();
+  const connection = connectVpcdCard(port, options, (sock, message) => {
+    if (message.length === 0) return;
+    let response: Uint8Array | null;
+    try {
+      response = answer(message);
+    } catch {
+      sock.destroy(); // the board halted or stopped answering: the card is gone
+      return;
+    }
+    lastRealMs = Date.now(); // time spent emulating the command already moved the board's clock
+    if (response !== null && !sock.destroyed) sock.write(lengthPrefixed(response));
+  });
 
   return {
-    connected: () => connectedOnce,
+    connected: connection.connected,
     get powered() {
       return powered;
     },
     close: async () => {
-      closed = true;
       if (clock !== null) clearInterval(clock);
-      if (retryTimer !== null) clearTimeout(retryTimer);
-      const sock = socket;
-      if (sock !== null && !sock.destroyed) {
-        await new Promise<void>((resolve) => {
-          sock.once("close", () => resolve());
-          sock.end();
-          sock.destroy();
-        });
-      }
+      await connection.close();
     },
   };
 }

@@ -97,29 +97,17 @@ export function transmit(token: Token, command: Uint8Array, options: VpcdOptions
   });
 }
 
-/**
- * Connects `token` to vpcd at host:port as its card and serves it until close(). Reconnects when
- * vpcd (pcscd) is not there yet or restarts. APDUs too long for the module's buffer get 6700.
- */
-export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdOptions = {}): VpcdBridge {
+/** A card's connection to vpcd: connects as its card, hands every message to `onMessage`, and
+ *  reconnects when vpcd (pcscd) is not there yet or restarts. Shared by every card we serve. */
+export function connectVpcdCard(port: number, options: { host?: string; retryMs?: number },
+  onMessage: (sock: Socket, message: Uint8Array) => void): { connected(): Promise<void>; close(): Promise<void> } {
   const host = options.host ?? "127.0.0.1";
   const retryMs = options.retryMs ?? 200;
   let socket: Socket | null = null;
   let closed = false;
-  let powered = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let resolveConnected: () => void = () => {};
   const connectedOnce = new Promise<void>((resolve) => (resolveConnected = resolve));
-  // Commands are answered one at a time, in order (vpcd sends the next only after a response).
-  let queue: Promise<void> = Promise.resolve();
-
-  const answer = async (sock: Socket, command: Uint8Array): Promise<void> => {
-    let response: Uint8Array;
-    if (command.length > token.exports.apdu_capacity()) response = new Uint8Array([0x67, 0x00]);
-    else response = await transmit(token, command, options);
-    options.onExchange?.(command, response);
-    if (!sock.destroyed) sock.write(lengthPrefixed(response));
-  };
 
   const connect = (): void => {
     if (closed) return;
@@ -129,19 +117,7 @@ export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdO
     sock.setNoDelay(true);
     sock.on("connect", () => resolveConnected());
     sock.on("data", (chunk: Buffer) => {
-      for (const message of reader.push(chunk)) {
-        if (message.length === 1) {
-          const control = message[0];
-          if (control === VPCD_CONTROL_GET_ATR) sock.write(lengthPrefixed(TOTPKEY_ATR));
-          else if (control === VPCD_CONTROL_POWER_ON || control === VPCD_CONTROL_RESET) powered = true;
-          else if (control === VPCD_CONTROL_POWER_OFF) powered = false;
-          // A power cycle or reset ends the session (after the command in progress, if any):
-          // the next client must select and prove the access password again.
-          if (control !== VPCD_CONTROL_GET_ATR) queue = queue.then(() => token.sessionReset());
-        } else if (message.length > 1) {
-          queue = queue.then(() => answer(sock, message));
-        }
-      }
+      for (const message of reader.push(chunk)) onMessage(sock, message);
     });
     sock.on("error", () => {}); // "close" follows; a refused connect is retried there
     sock.on("close", () => {
@@ -153,9 +129,6 @@ export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdO
 
   return {
     connected: () => connectedOnce,
-    get powered() {
-      return powered;
-    },
     close: async () => {
       closed = true;
       if (retryTimer !== null) clearTimeout(retryTimer);
@@ -168,5 +141,45 @@ export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdO
         });
       }
     },
+  };
+}
+
+/**
+ * Connects `token` to vpcd at host:port as its card and serves it until close(). Reconnects when
+ * vpcd (pcscd) is not there yet or restarts. APDUs too long for the module's buffer get 6700.
+ */
+export function serveVpcd(token: Token, port = VPCD_DEFAULT_PORT, options: VpcdOptions = {}): VpcdBridge {
+  let powered = false;
+  // Commands are answered one at a time, in order (vpcd sends the next only after a response).
+  let queue: Promise<void> = Promise.resolve();
+
+  const answer = async (sock: Socket, command: Uint8Array): Promise<void> => {
+    let response: Uint8Array;
+    if (command.length > token.exports.apdu_capacity()) response = new Uint8Array([0x67, 0x00]);
+    else response = await transmit(token, command, options);
+    options.onExchange?.(command, response);
+    if (!sock.destroyed) sock.write(lengthPrefixed(response));
+  };
+
+  const connection = connectVpcdCard(port, options, (sock, message) => {
+    if (message.length === 1) {
+      const control = message[0];
+      if (control === VPCD_CONTROL_GET_ATR) sock.write(lengthPrefixed(TOTPKEY_ATR));
+      else if (control === VPCD_CONTROL_POWER_ON || control === VPCD_CONTROL_RESET) powered = true;
+      else if (control === VPCD_CONTROL_POWER_OFF) powered = false;
+      // A power cycle or reset ends the session (after the command in progress, if any):
+      // the next client must select and prove the access password again.
+      if (control !== VPCD_CONTROL_GET_ATR) queue = queue.then(() => token.sessionReset());
+    } else if (message.length > 1) {
+      queue = queue.then(() => answer(sock, message));
+    }
+  });
+
+  return {
+    connected: connection.connected,
+    get powered() {
+      return powered;
+    },
+    close: connection.close,
   };
 }
