@@ -38,6 +38,8 @@ export class EmulatedBoard {
   readonly flash: NorFlash;
   readonly display = new Ssd1306();
   readonly rtc: Ds3231;
+  /** Called with each complete UART0 line (without its line end), as the firmware writes it. */
+  onUartLine: ((line: string) => void) | null = null;
   /** Everything the firmware wrote to UART0. */
   uartText = "";
   /** When each UART line began (emulated microseconds), for boot phase timings. */
@@ -50,6 +52,11 @@ export class EmulatedBoard {
   watchdogResets = 0;
   /** When set, the program counter is sampled every PROFILE_INTERVAL instructions (address -> samples). */
   profile: Map<number, number> | null = null;
+  /** Handlers for `bkpt #n` outside the bootrom's numbers (a runner patches a function with
+   *  `bkpt #n; bx lr` to answer it from the harness). */
+  readonly breakHandlers = new Map<number, () => void>();
+  /** The ring oscillator's RANDOMBIT stops changing while set (no entropy). */
+  entropyStuck = false;
   private profileCountdown = 0;
   private xipExited = false;
   private readonly i2cDevices = new Map<number, I2CDevice>();
@@ -67,6 +74,10 @@ export class EmulatedBoard {
     this.rp2040.uart[0].onByte = (byte) => {
       if (this.uartText.length === 0 || this.uartText.endsWith("\n")) this.uartLineStarts.push({ micros: this.micros, at: this.uartText.length });
       this.uartText += String.fromCharCode(byte);
+      if (byte === 0x0a && this.onUartLine) {
+        const start = this.uartLineStarts[this.uartLineStarts.length - 1].at;
+        this.onUartLine(this.uartText.slice(start).replace(/\r?\n$/, ""));
+      }
     };
     this.rp2040.onBreak = (code) => this.romRoutine(code);
     const watchdog = this.rp2040.peripherals[0x40058] as unknown as { onWatchdogTrigger: () => void };
@@ -101,11 +112,11 @@ export class EmulatedBoard {
   // RANDOMBIT register (offset 0x1c), here a seeded xorshift32 stream (or a stuck bit).
   private attachRingOscillator(seed: number | null): void {
     let state = (seed ?? 0) >>> 0 || 0x9e3779b9;
-    const stuck = seed === null;
+    this.entropyStuck = seed === null;
     const rosc = {
       readUint32: (offset: number) => {
         if (offset !== 0x1c) return 0;
-        if (stuck) return 1;
+        if (this.entropyStuck) return 1;
         state ^= state << 13;
         state ^= state >>> 17;
         state ^= state << 5;
@@ -179,8 +190,11 @@ export class EmulatedBoard {
           this.programPages(r0, data);
           return;
         }
-        default:
-          this.halted = "rom-misuse";
+        default: {
+          const handler = this.breakHandlers.get(code);
+          if (handler) handler();
+          else this.halted = "rom-misuse";
+        }
       }
     } catch (error) {
       if (error instanceof PowerCut) {

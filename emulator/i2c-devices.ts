@@ -48,8 +48,22 @@ export class Ssd1306 implements I2CDevice {
     return 0xff;
   }
 
+  /** Called after each completed data write with the addressed window's bytes (a frame update). */
+  onFrame: ((frame: Uint8Array, widthPx: number, heightPx: number) => void) | null = null;
+
   stop(): void {
-    if (this.dataMode && !this.firstByte) this.dataWrites++;
+    if (!this.dataMode || this.firstByte) return;
+    this.dataWrites++;
+    if (this.onFrame) {
+      const pages = this.pageEnd - this.pageStart + 1;
+      const columns = this.columnEnd - this.columnStart + 1;
+      const frame = new Uint8Array(columns * pages);
+      for (let page = 0; page < pages; page++) {
+        const row = (this.pageStart + page) * this.widthPx;
+        frame.set(this.ram.subarray(row + this.columnStart, row + this.columnEnd + 1), page * columns);
+      }
+      this.onFrame(frame, columns, pages * 8);
+    }
   }
 
   /** Pixel at (x, y): true when lit. */
@@ -118,6 +132,26 @@ export class Ds3231 implements I2CDevice {
     this.baseSeconds = secondsSince1970;
     this.baseMicros = this.nowMicros();
     this.status &= ~0x80;
+  }
+
+  /** The exact time in microseconds since 1970 (for carrying a battery-backed clock to a new
+   *  board), or null when it holds none. */
+  exactMicros(): number | null {
+    if (this.status & 0x80) return null;
+    return this.baseSeconds * 1e6 + (this.nowMicros() - this.baseMicros);
+  }
+
+  /** Sets the clock to an exact time (microseconds since 1970), keeping its sub-second phase. */
+  setExactMicros(micros: number): void {
+    const seconds = Math.floor(micros / 1e6);
+    this.baseSeconds = seconds;
+    this.baseMicros = this.nowMicros() - (micros - seconds * 1e6);
+    this.status &= ~0x80;
+  }
+
+  /** The oscillator stops: the chip sets OSF and holds no valid time (a battery pulled). */
+  loseTime(): void {
+    this.status |= 0x80;
   }
 
   /** The clock's current time, or null when the oscillator-stop flag says it holds none. */
