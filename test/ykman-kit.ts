@@ -1,11 +1,13 @@
 // Fixtures for the acceptance tests with real PC/SC clients: pcscd with vsmartcard's vpcd driver
-// (test/pcscd-kit.ts; starting pcscd needs root), the simulated token connected to it as a card, and
-// async runners for ykman and oathtool (async: the bridge answers APDUs on this process's event loop).
+// (test/pcscd-kit.ts; starting pcscd needs root), the simulated token or the emulated board connected
+// to it as a card, and async runners for ykman and oathtool (async: the bridge answers APDUs on this process's event loop).
 import { spawn, execFileSync } from "node:child_process";
 import { Token, BUTTON_OK } from "../host-sim/token.js";
 import { SimClock } from "../host-sim/clock.js";
 import { serveVpcd, VpcdBridge, VPCD_DEFAULT_PORT } from "../host-sim/vpcd.js";
 import { ensurePcscd, requirePcscdTools, takeVpcdLock } from "./pcscd-kit.js";
+import { EmulatedToken } from "../emulator/token.js";
+import { serveVpcdEmulated } from "../emulator/vpcd-bridge.js";
 
 export const READER = "Virtual PCD 00 00";
 
@@ -117,4 +119,51 @@ export async function startCard(pressDelayMs = 300): Promise<CardFixture> {
     throw error;
   }
   return { token, bridge, presses: () => presses, stop };
+}
+
+export interface EmulatedCardFixture {
+  token: EmulatedToken;
+  bridge: VpcdBridge;
+  stop(): Promise<void>;
+}
+
+/**
+ * The emulated RP2040 board (emulator/token.ts, the firmware image in rp2040js) as the card on
+ * pcscd's vpcd reader, through emulator/vpcd-bridge.ts; its DS3231 holds the computer's time. Waits
+ * until ykman sees the OATH applet.
+ */
+export async function startEmulatedCard(): Promise<EmulatedCardFixture> {
+  requireTools("pcscd", "ykman", "oathtool");
+  const unlock = await takeVpcdLock(VPCD_DEFAULT_PORT);
+  let bridge: VpcdBridge | null = null;
+  const stop = async (): Promise<void> => {
+    await bridge?.close();
+    unlock(); // pcscd exits by itself once no client is left
+  };
+  try {
+    await ensurePcscd();
+    const token = new EmulatedToken({ rtcSeconds: Math.floor(Date.now() / 1000) });
+    bridge = serveVpcdEmulated(token, VPCD_DEFAULT_PORT);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const info = await ykman("oath", "info");
+      if (info.code === 0 && info.stdout.includes("OATH version")) break;
+      if (Date.now() > deadline) throw new Error(`the emulated board did not appear in PC/SC: ${info.stdout}${info.stderr}`);
+      await sleep(300);
+    }
+    return { token, bridge, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Parses `ykman oath accounts code` output: "label   code" lines. */
+export function parseYkmanCodes(output: string): Map<string, string> {
+  const codes = new Map<string, string>();
+  for (const line of output.split("\n")) {
+    const match = /^(.*\S)\s+(\d{6,8}|\[HOTP Account\]|\[Requires Touch\])$/.exec(line.trim());
+    if (match) codes.set(match[1], match[2]);
+  }
+  return codes;
 }
