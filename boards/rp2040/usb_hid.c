@@ -42,7 +42,7 @@ static struct {
 } vendor_in; // host -> device
 
 static struct {
-  const uint8_t *payload; // the module's reply (stays valid until the next APDU)
+  const uint8_t *payload; // vendor_reply or vendor_error_payload: never the module's own buffer
   uint32_t length;
   uint32_t sent;
   uint8_t command;
@@ -52,6 +52,12 @@ static struct {
 } vendor_out; // device -> host
 static uint8_t vendor_frame[USB_VENDOR_REPORT_BYTES];
 static uint8_t vendor_error_payload[1];
+// A reply goes out one report per IN transfer, long after apdu_response returned: by then the
+// module has wiped its buffer (applets/apdu.ts), or a tick, a CCID APDU or a session reset has
+// rewritten it. So the reply is copied here first (as usb_ccid.c copies into its tx buffer).
+#define VENDOR_REPLY_MAX_BYTES (4096u + 2u)
+static uint8_t vendor_reply[VENDOR_REPLY_MAX_BYTES];
+static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00}; // cannot happen with the module's buffers
 static uint8_t reply_buffer[USB_VENDOR_REPORT_BYTES];
 
 void hid_reset(void) {
@@ -108,7 +114,12 @@ static void vendor_error(uint8_t code) {
 }
 
 void hid_apdu_response(const uint8_t *response, uint32_t length) {
-  vendor_start_reply(FRAME_COMMAND_APDU, response, length);
+  if (length > sizeof vendor_reply) {
+    response = vendor_reply_too_long;
+    length = sizeof vendor_reply_too_long;
+  }
+  memcpy(vendor_reply, response, length);
+  vendor_start_reply(FRAME_COMMAND_APDU, vendor_reply, length);
 }
 
 static void vendor_frame_received(const uint8_t *frame, uint16_t length) {
