@@ -5,7 +5,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { Token, BUTTON_OK } from "../host-sim/token.js";
 import { SimClock } from "../host-sim/clock.js";
 import { serveVpcd, VpcdBridge, VPCD_DEFAULT_PORT } from "../host-sim/vpcd.js";
-import { ensurePcscd, requirePcscdTools, takeVpcdLock } from "./pcscd-kit.js";
+import { ensurePcscd, pcscdAnswers, requirePcscdTools, takeVpcdLock } from "./pcscd-kit.js";
 import { EmulatedToken } from "../emulator/token.js";
 import { serveVpcdEmulated } from "../emulator/vpcd-bridge.js";
 
@@ -75,6 +75,12 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// `pcscd --auto-exit` may leave between ensurePcscd() and the first ykman run (its 60 s without a
+// client ran out just then, or a concurrent start lost the race): start it again while waiting.
+async function keepPcscd(): Promise<void> {
+  if (!(await pcscdAnswers())) await ensurePcscd();
+}
+
 /**
  * Makes sure pcscd runs (test/pcscd-kit.ts: ensurePcscd), connects a fresh
  * simulated token to its vpcd reader, and waits until ykman sees the OATH applet. Commands that
@@ -113,6 +119,7 @@ export async function startCard(pressDelayMs = 300): Promise<CardFixture> {
         throw new Error(`the simulated card did not appear in PC/SC: ${info.stdout}${info.stderr}`);
       }
       await sleep(300);
+      await keepPcscd();
     }
   } catch (error) {
     await stop();
@@ -150,6 +157,7 @@ export async function startEmulatedCard(): Promise<EmulatedCardFixture> {
       if (info.code === 0 && info.stdout.includes("OATH version")) break;
       if (Date.now() > deadline) throw new Error(`the emulated board did not appear in PC/SC: ${info.stdout}${info.stderr}`);
       await sleep(300);
+      await keepPcscd();
     }
     return { token, bridge, stop };
   } catch (error) {
