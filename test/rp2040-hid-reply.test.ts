@@ -1,12 +1,14 @@
 // Vendor-HID replies longer than one 64-byte report on the emulated board. The module owns the
 // buffer it hands apdu_response and wipes it as soon as the call returns (applets/apdu.ts), while
 // the reply goes out one report per IN transfer: the firmware must send from its own copy. Checked
-// with LIST and CALCULATE ALL over a dozen credentials (replies of 256 data bytes and SW1 SW2 in five reports), against the same
-// commands over CCID, with a host that acknowledges each report only after 15 ms (the loop ticks
-// the module between reports) and with a CCID APDU answered between two reports.
+// with LIST and CALCULATE ALL over a dozen credentials (256 data bytes and SW1 SW2: five reports)
+// against the same commands over CCID, with a host that acknowledges each report only after 15 ms
+// (the loop ticks the module between reports), and with a CCID APDU answered between two reports.
+// The copy is wiped once the reply is out.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createHmac } from "node:crypto";
 import { EmulatedToken } from "../emulator/token.js";
+import { firmwareSymbols } from "../emulator/elf.js";
 import { CcidClient, EP_VENDOR, HID_FRAME_APDU, HidApduClient, hidFrames } from "../emulator/usb-client.js";
 import { T0 } from "./ui-support.js";
 
@@ -86,6 +88,9 @@ describe("vendor-HID replies of several reports", () => {
     expect(expected.length).toBeGreaterThan(256); // two chunks, of 5 and 1 reports over HID
     hid.transmit(SELECT);
     expect(viaHid(LIST).toString("hex")).toBe(expected.toString("hex"));
+    // The firmware's copy is wiped once its last report is out.
+    const copyAt = firmwareSymbols().get("vendor_reply")! - 0x20000000;
+    expect(token.board.rp2040.sram.subarray(copyAt, copyAt + 258).every((byte) => byte === 0)).toBe(true);
   });
 
   it("CALCULATE ALL over HID, with the module ticking between reports, carries RFC 4226's values", () => {

@@ -66,6 +66,7 @@ void hid_reset(void) {
   keyboard_idle = 0;
   vendor_in.assembling = false;
   memset(&vendor_out, 0, sizeof vendor_out);
+  memset(vendor_reply, 0, sizeof vendor_reply);
 }
 
 void hid_configured(void) { usb_endpoint_receive(USB_EP_VENDOR_OUT); }
@@ -98,7 +99,11 @@ static void vendor_send_next_frame(void) {
   if (!usb_endpoint_send(USB_EP_VENDOR_IN, vendor_frame, sizeof vendor_frame)) return;
   vendor_out.first = false;
   vendor_out.sent += chunk;
-  if (vendor_out.sent >= vendor_out.length) vendor_out.active = false;
+  if (vendor_out.sent >= vendor_out.length) {
+    vendor_out.active = false;
+    // The last report is in the controller's buffer: the reply (codes, names) is not kept here.
+    if (vendor_out.payload == vendor_reply) memset(vendor_reply, 0, vendor_out.length);
+  }
 }
 
 static void vendor_start_reply(uint8_t command, const uint8_t *payload, uint32_t length) {
