@@ -58,7 +58,17 @@ with the PIN layer, so compare rows of one table, not tables):
   which the PIN lock's sealed secrets must not have while locked, and costs 40-128 B per slot); hot operations in RAM
   (rp2040js charges no XIP wait states, so only a chip can show it).
 - A button edge wakes the loop (IO_BANK0 edge interrupt) instead of waiting for the next 1 ms alarm: warm presses at four
-  phases of the loop 4.32 / 4.55 / 4.08 / 4.07 ms -> 4.04 ms each.`;
+  phases of the loop 4.32 / 4.55 / 4.08 / 4.07 ms -> 4.04 ms each.
+
+Third round, RAM (2026-12-04, 50 KB module; the workload now adds SHA-256/SHA-512 CALCULATE, PIN set, unlock and
+CALCULATE ALL over sealed slots, which took the heap from 145 to 196 KB and the C stack to 17.5 KiB; docs/wasm3.md):
+- Compiled code as a cache (boards/common/code_cache.c): all code dropped after init and after any event leaving more
+  than 96 KiB; heap after boot 107 -> 89 KB, after the heavy paths 196 -> 166 KB; warm CALCULATE and presses unchanged.
+  Budgets below the everyday working set (78 KB) recompile at every event: 32 KiB: warm CALCULATE 71 ms; 1 byte: heap
+  112 KB, CALCULATE ALL 1.45 s.
+- wasm3 value stack 8 -> 4 KiB (high-water 2.3 KiB with the heavy paths).
+- wasm3's realloc with a quarter of headroom: load 33.3 -> 20.6 ms, heap after boot +1.3 KB.
+- C stack kept at 24 KiB: 19.1 KiB high-water when code compiles again deep in a call chain.`;
 const KIB = 1024;
 const BUTTON_DOWN = 1;
 const BUTTON_OK = 2;
