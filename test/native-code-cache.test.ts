@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildNative, root, runNative } from "./native-harness.js";
+import { spawnSync } from "node:child_process";
+import { buildNative, nativeHost, root, runNative } from "./native-harness.js";
 import { AlgorithmId, apdu, counterBytes, hmac, putData, tlv, truncate, TAG, INS } from "./applet-kit.js";
 
 const OATH_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01]);
@@ -77,7 +78,8 @@ describe("compiled-code cache (native host)", () => {
   });
 
   it("refuses a budget that is not a byte count", () => {
-    const run = runNative("advance 10\n", undefined, ["--code-budget", "12k"]);
+    // No stdin: the host exits before it would read a script.
+    const run = spawnSync(nativeHost, ["--code-budget", "12k", "-"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--code-budget");
   });
