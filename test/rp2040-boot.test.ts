@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { EmulatedBoard } from "../emulator/board.js";
 import { boot2Crc } from "../emulator/bootrom.js";
 import { firmwareImage, firmwarePath } from "../emulator/firmware.js";
+import { firmwareSymbols } from "../emulator/elf.js";
 
 // Emulating the firmware is slow on a loaded 2-core machine: generous limits, no timing asserted.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
@@ -121,6 +122,27 @@ describe("rp2040 firmware in the emulator", () => {
     board.setButton(1, false);
     board.run(40_000);
     expect(board.uartText.match(/button \d \d/g)).toEqual(["button 1 1", "button 1 0"]);
+  });
+
+  it("drops the boot path's compiled code after init, then keeps the code under the budget (docs/wasm3.md)", () => {
+    const board = new EmulatedBoard({ image });
+    board.runUntil(() => board.uartText.includes("ready\r\n"), 1_000_000, "boot");
+    const symbols = firmwareSymbols();
+    const read = (name: string) => board.rp2040.readUint32(board.rp2040.readUint32(symbols.get(name)!));
+    const initCode = Number(/module init ok, heap \d+ bytes, code (\d+) bytes/.exec(board.uartText)?.[1]);
+    expect(initCode).toBeGreaterThan(0); // init compiled the boot path
+    expect(read("wasm_code_drops")).toBe(1); // and it went right after init
+    const budget = read("wasm_code_budget_bytes");
+    expect(budget).toBeGreaterThan(initCode); // so this drop came from the after-init rule
+    // Ticks and presses compile again on demand; the module keeps answering.
+    for (const button of [1, 0, 1]) {
+      board.setButton(button, true);
+      board.run(60_000);
+      board.setButton(button, false);
+      board.run(60_000);
+    }
+    expect(board.uartText).not.toContain("module stopped");
+    expect(read("wasm_code_peak_bytes")).toBeGreaterThan(0);
   });
 
   it("keeps feeding the watchdog in the main loop", () => {

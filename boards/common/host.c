@@ -1,6 +1,7 @@
 // Loading the module into wasm3 and calling its exports (docs/SPEC.md, "Host ABI"). Every call
 // ends in TK_OK or TK_STOPPED; once stopped, the module is never entered again (the board resets,
 // the native host reports and waits for the next boot).
+#include <stdarg.h>
 #include <string.h>
 
 #include "host.h"
@@ -112,31 +113,51 @@ static int finish_call(tk_host *host, M3Result result) {
   return TK_STOPPED;
 }
 
+// An export's code may have been dropped (code_cache.c): compile it again before the call (wasm3's
+// m3_Call* refuse a function without code).
+static M3Result call_export(IM3Function function, ...) {
+  M3Result result = tk_host_compiled(function);
+  if (result != m3Err_none) return result;
+  va_list args;
+  va_start(args, function);
+  result = m3_CallVL(function, args);
+  va_end(args);
+  return result;
+}
+
+// Ends an event: the module returned to the host, so the code cache may be trimmed (code_cache.c).
+static int end_event(tk_host *host, int outcome, int afterInit) {
+  tk_host_trim_code(host, afterInit);
+  return host->state == TK_RUNNING ? outcome : TK_STOPPED;
+}
+
 int tk_host_init(tk_host *host, uint32_t regionOffset, uint32_t regionBytes, uint32_t sectorBytes,
                  uint32_t pageBytes, uint32_t boardFlags, int32_t *status) {
   if (host->state != TK_RUNNING) return TK_STOPPED;
-  int outcome = finish_call(host, m3_CallV(host->init, regionOffset, regionBytes, sectorBytes, pageBytes, boardFlags));
+  int outcome = finish_call(host, call_export(host->init, regionOffset, regionBytes, sectorBytes, pageBytes, boardFlags));
   if (outcome != TK_OK) return outcome;
-  return finish_call(host, m3_GetResultsV(host->init, status));
+  outcome = finish_call(host, m3_GetResultsV(host->init, status));
+  // The boot path (mount, first frame) runs once: its code goes, whatever the budget.
+  return end_event(host, outcome, 1);
 }
 
 int tk_host_tick(tk_host *host) {
   if (host->state != TK_RUNNING) return TK_STOPPED;
-  return finish_call(host, m3_CallV(host->tick));
+  return end_event(host, finish_call(host, call_export(host->tick)), 0);
 }
 
 int tk_host_button(tk_host *host, uint32_t buttonId, uint32_t down) {
   if (host->state != TK_RUNNING) return TK_STOPPED;
-  return finish_call(host, m3_CallV(host->button, buttonId, down));
+  return end_event(host, finish_call(host, call_export(host->button, buttonId, down)), 0);
 }
 
 int tk_host_keyboard_leds(tk_host *host, uint32_t bits) {
   if (host->state != TK_RUNNING) return TK_STOPPED;
-  return finish_call(host, m3_CallV(host->keyboardLeds, bits));
+  return end_event(host, finish_call(host, call_export(host->keyboardLeds, bits)), 0);
 }
 
 static int call_u32(tk_host *host, IM3Function function, uint32_t *value) {
-  int outcome = finish_call(host, m3_CallV(function));
+  int outcome = finish_call(host, call_export(function));
   if (outcome != TK_OK) return outcome;
   return finish_call(host, m3_GetResultsV(function, value));
 }
@@ -156,11 +177,11 @@ int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length) {
   }
   memcpy(memory + buffer, command, length);
   host->apduPending = 1;
-  return finish_call(host, m3_CallV(host->apdu, length));
+  return end_event(host, finish_call(host, call_export(host->apdu, length)), 0);
 }
 
 int tk_host_session_reset(tk_host *host) {
   if (host->state != TK_RUNNING) return TK_STOPPED;
   host->apduPending = 0;
-  return finish_call(host, m3_CallV(host->sessionReset));
+  return end_event(host, finish_call(host, call_export(host->sessionReset)), 0);
 }

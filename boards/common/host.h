@@ -40,6 +40,13 @@ typedef struct {
   uint32_t panicLine;
   /** An apdu() call whose reply has not come yet (the module waits for a press). */
   int apduPending;
+  /** The compiled-code cache (code_cache.c): 0 keeps all code for good (no drops). Otherwise all
+   *  compiled code is dropped after init() and after any event that leaves more than this many
+   *  bytes of code pages; functions compile again on their next call. Set after loading. */
+  uint32_t codeBudgetBytes;
+  /** How many times the code was dropped, and the most code pages seen at the end of an event. */
+  uint32_t codeDrops;
+  uint32_t codePeakBytes;
 } tk_host;
 
 /**
@@ -69,6 +76,16 @@ int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length);
 /** A new smart-card session (card power on/off or reset, a new client): session_reset(). A reply
  *  the module still owed is dropped, so nothing waits for it any more. */
 int tk_host_session_reset(tk_host *host);
+
+/** Bytes of wasm3 code pages (headers included) the runtime holds now. */
+uint32_t tk_host_code_bytes(const tk_host *host);
+/** Drops every function's compiled code and frees the code pages; only between two calls into the
+ *  module (no wasm frame live). Returns wasm3's error when the import stubs cannot be made again. */
+M3Result tk_host_drop_code(tk_host *host);
+/** Compiles `function` if its code was dropped (or never made). */
+M3Result tk_host_compiled(IM3Function function);
+/** The cache policy, at the end of an event (see codeBudgetBytes); a failed drop stops the module. */
+void tk_host_trim_code(tk_host *host, int afterInit);
 
 /** Links the ABI's imports into a parsed module (host/imports.c). */
 M3Result tk_link_imports(IM3Module module, tk_host *host);

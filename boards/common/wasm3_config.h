@@ -44,6 +44,12 @@
 #define TK_COMPILE_AT_BOOT 1
 #endif
 
+// The compiled-code cache's budget (boards/common/code_cache.c; bytes of code pages): 0 keeps all
+// compiled code for good. The RP2040 build sets one in scripts/build-firmware.sh.
+#ifndef TK_CODE_BUDGET_BYTES
+#define TK_CODE_BUDGET_BYTES 0
+#endif
+
 // The interpreter's value stack per runtime (boards/common passes it to m3_NewRuntime).
 #ifndef TK_WASM_STACK_BYTES
 #define TK_WASM_STACK_BYTES (8 * 1024)

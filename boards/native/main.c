@@ -13,7 +13,7 @@
 #include "m3_env.h"
 
 static const char USAGE[] =
-  "usage: totpkey-native [--module FILE] [--flash FILE] [--stats] [SCRIPT | -]\n"
+  "usage: totpkey-native [--module FILE] [--flash FILE] [--stats] [--code-budget BYTES] [SCRIPT | -]\n"
   "       totpkey-native --check [--module FILE]\n"
   "\n"
   "Runs build/totpkey.wasm under wasm3 and executes a scenario script (a file, or stdin when\n"
@@ -21,7 +21,9 @@ static const char USAGE[] =
   "geometry), created erased when missing.\n"
   "  --module FILE  the module (default: ../totpkey.wasm beside this program's folder)\n"
   "  --flash FILE   the flash image (default: flash.img beside this program)\n"
-  "  --stats        print wasm3's heap use to stderr at the end\n"
+  "  --stats        print wasm3's heap use and the compiled-code cache's drops to stderr at the end\n"
+  "  --code-budget BYTES  drop all compiled code after init and after any event leaving more than\n"
+  "                 BYTES of code pages (docs/wasm3.md); default 0: keep it\n"
   "  --check        load, link and compile any module importing only the host ABI (the token or\n"
   "                 a test module), print wasm3's heap use, and exit\n"
   "Exit codes: 0 done, 1 the module stopped (panic, bad pointer, trap), 2 usage or script error,\n"
@@ -104,6 +106,15 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--module") == 0 && i + 1 < argc) modulePath = argv[++i];
     else if (strcmp(argv[i], "--flash") == 0 && i + 1 < argc) flashPath = argv[++i];
     else if (strcmp(argv[i], "--stats") == 0) stats = 1;
+    else if (strcmp(argv[i], "--code-budget") == 0 && i + 1 < argc) {
+      char *end = NULL;
+      unsigned long bytes = strtoul(argv[++i], &end, 10);
+      if (end == argv[i] || *end != 0 || bytes > UINT32_MAX) {
+        fprintf(stderr, "totpkey-native: --code-budget wants a byte count\n");
+        return SCENARIO_EXIT_SCRIPT_ERROR;
+      }
+      scenario_set_code_budget((uint32_t)bytes);
+    }
     else if (strcmp(argv[i], "--check") == 0) check = 1;
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(USAGE, stdout); return 0; }
     else if (scriptPath == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) scriptPath = argv[i];
@@ -137,7 +148,12 @@ int main(int argc, char **argv) {
   }
   native_board_reset();
   int exitCode = scenario_run(script, wasm, wasmBytes);
-  if (stats) print_heap_stats();
+  if (stats) {
+    print_heap_stats();
+    uint32_t drops = 0, peakBytes = 0;
+    scenario_code_stats(&drops, &peakBytes);
+    fprintf(stderr, "wasm3 code cache: %u drops, at most %u bytes of code after an event\n", drops, peakBytes);
+  }
   flash_file_close(&nativeBoard.flash);
   if (script != stdin) fclose(script);
   free(wasm);

@@ -27,6 +27,21 @@ typedef struct {
   unsigned lineNumber;
 } scenario;
 
+static uint32_t codeBudgetBytes, codeDrops, codePeakBytes;
+
+void scenario_set_code_budget(uint32_t bytes) { codeBudgetBytes = bytes; }
+
+// The stats of the boot that ends, added to the run's.
+static void collect_code_stats(const tk_host *host) {
+  codeDrops += host->codeDrops;
+  if (host->codePeakBytes > codePeakBytes) codePeakBytes = host->codePeakBytes;
+}
+
+void scenario_code_stats(uint32_t *drops, uint32_t *peakBytes) {
+  *drops = codeDrops;
+  *peakBytes = codePeakBytes;
+}
+
 static int script_error(const scenario *run, const char *message, const char *word) {
   fprintf(stderr, "scenario line %u: %s%s%s\n", run->lineNumber, message, word ? ": " : "", word ? word : "");
   return SCENARIO_EXIT_SCRIPT_ERROR;
@@ -92,10 +107,14 @@ static int stopped_by(scenario *run, int outcome) {
 }
 
 static int boot(scenario *run, uint32_t flags, uint32_t regionOffset, uint32_t regionBytes) {
-  if (run->booted) tk_host_unload(&run->host);
+  if (run->booted) {
+    collect_code_stats(&run->host);
+    tk_host_unload(&run->host);
+  }
   run->booted = 1;
   output_hold_for_boot();
   const char *failure = tk_host_load(&run->host, run->wasm, run->wasmBytes, TK_WASM_STACK_BYTES);
+  run->host.codeBudgetBytes = codeBudgetBytes;
   if (failure != NULL) {
     output_release_boot(0);
     fprintf(stderr, "totpkey-native: the module cannot run: %s\n", failure);
@@ -314,6 +333,9 @@ int scenario_run(FILE *script, const uint8_t *wasm, uint32_t wasmBytes) {
                 (unsigned long long)nativeBoard.flash.erases, (unsigned long long)nativeBoard.flash.setBitViolations);
     if (run.everStopped) exitCode = SCENARIO_EXIT_MODULE_STOPPED;
   }
-  if (run.booted) tk_host_unload(&run.host);
+  if (run.booted) {
+    collect_code_stats(&run.host);
+    tk_host_unload(&run.host);
+  }
   return exitCode;
 }

@@ -25,6 +25,9 @@ extern const uint32_t totpkey_wasm_memory_bytes;
 static tk_host host;
 // The interpreter's value stack, for the emulator's high-water mark (wasm3 allocates it zeroed).
 const uint8_t *wasm_value_stack_base, *wasm_value_stack_end;
+// The compiled-code cache (docs/wasm3.md), for the bench: its budget, the most code held after an
+// event, the drops so far.
+const uint32_t *wasm_code_budget_bytes, *wasm_code_peak_bytes, *wasm_code_drops;
 static bool module_running;
 
 void isr_timer0(void) { REG32(TIMER_INTR) = 1u; }
@@ -89,6 +92,10 @@ static void load_module(bool display_present) {
     return;
   }
   module_running = host.state == TK_RUNNING;
+  host.codeBudgetBytes = TK_CODE_BUDGET_BYTES;
+  wasm_code_budget_bytes = &host.codeBudgetBytes;
+  wasm_code_peak_bytes = &host.codePeakBytes;
+  wasm_code_drops = &host.codeDrops;
   wasm_value_stack_base = tk_host_value_stack(&host);
   wasm_value_stack_end = wasm_value_stack_base + TK_WASM_STACK_BYTES;
   uint32_t flags = display_present ? BOARD_FLAG_DISPLAY_128X64 : BOARD_FLAG_NO_DISPLAY;
@@ -101,6 +108,8 @@ static void load_module(bool display_present) {
   uart_puts(status == 0 ? "module init ok" : "module init failed");
   uart_puts(", heap ");
   uart_decimal((uint32_t)heap_high_water_bytes);
+  uart_puts(" bytes, code ");
+  uart_decimal(host.codePeakBytes);
   uart_puts(" bytes\r\n");
 }
 

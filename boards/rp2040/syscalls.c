@@ -2,6 +2,7 @@
 // there): between the end of .bss and the stack, as the linker script lays them out. Running out
 // returns NULL (wasm3 then reports out of memory) instead of growing into the stack.
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,4 +19,15 @@ void *_sbrk(ptrdiff_t increment) {
   heap_top += increment;
   heap_high_water_bytes = (size_t)(heap_top - __heap_start);
   return previous;
+}
+
+// wasm3 grows its function and global arrays one entry at a time (Module_AddFunction,
+// Module_AddGlobal: realloc to n + 1 entries), so newlib's realloc copied them at every entry
+// (quadratic: ~9 ms of the load phase) and left a trail of freed blocks. wasm3's realloc
+// (boards/rp2040/wasm3_rp2040.h renames it) grows a block by a quarter more than asked, so the
+// next entries fit in place; wasm3 zeroes the added bytes itself. A first allocation is exact
+// (the module's linear memory is one).
+void *tk_wasm3_realloc(void *block, size_t bytes) {
+  if (block != NULL && bytes <= malloc_usable_size(block)) return block;
+  return realloc(block, block != NULL ? bytes + bytes / 4 : bytes);
 }

@@ -51,7 +51,10 @@ static const uint8_t t1_parameters[7] = {0x11, 0x10, 0x00, 0x4d, 0x00, 0xfe, 0x0
 static uint8_t rx[CCID_MAX_MESSAGE_BYTES];
 static uint32_t rx_length;
 static bool rx_overflow;
-static uint8_t tx[CCID_HEADER_BYTES + 4096u + 2u];
+// Replies: the module sends at most 256 data bytes and the status word per APDU (docs/SPEC.md,
+// "Command APDUs and replies": longer replies come in 61xx chunks); the ATR and T=1 parameters are shorter.
+#define CCID_MAX_REPLY_APDU_BYTES (256u + 2u)
+static uint8_t tx[CCID_HEADER_BYTES + CCID_MAX_REPLY_APDU_BYTES];
 static uint32_t tx_length;
 static uint32_t tx_sent;
 static bool tx_active;
@@ -184,7 +187,12 @@ static void handle_message(void) {
 void ccid_apdu_response(const uint8_t *response, uint32_t length) {
   if (!apdu_waiting) return;
   apdu_waiting = false;
-  if (length > sizeof tx - CCID_HEADER_BYTES) length = 0; // cannot happen with the module's buffers
+  // Longer than a chunk breaks the module's own rule: "no precise diagnosis" rather than a cut reply.
+  static const uint8_t too_long[2] = {0x6f, 0x00};
+  if (length > CCID_MAX_REPLY_APDU_BYTES) {
+    response = too_long;
+    length = sizeof too_long;
+  }
   // A time extension may still be queued on the endpoint: reply() then waits for ccid_sent().
   reply(RDR_TO_PC_DATA_BLOCK, apdu_sequence, ICC_ACTIVE, 0, 0, response, length);
 }

@@ -33,4 +33,9 @@ static inline __attribute__((always_inline)) void *tk_small_memcpy(void *destina
 }
 #define memcpy(destination, source, length) tk_small_memcpy((destination), (source), (length))
 
+// wasm3's realloc (only m3_core.c calls it) grows arrays with headroom: boards/rp2040/syscalls.c.
+#include <stdlib.h>
+void *tk_wasm3_realloc(void *block, size_t bytes);
+#define realloc(block, bytes) tk_wasm3_realloc((block), (bytes))
+
 #endif
