@@ -147,9 +147,10 @@ describe("a record laid out as ciphertext followed by its tag", () => {
         expect(e.aeadOpen(kit.at(KEY_AT), kit.at(NONCE_AT), kit.at(AAD_AT), aad.length, kit.at(DATA_AT), plaintext.length, tagAt)).toBe(OK);
         expect(kit.read(DATA_AT, plaintext.length).equals(plaintext)).toBe(true);
         expect(kit.read(DATA_AT + plaintext.length, 16).equals(expected.tag)).toBe(true);
-        // Opening the plaintext again fails and leaves it as it is.
+        // Opening the plaintext again fails and leaves it as it is, unless the plaintext is its own
+        // ciphertext (empty, or keystream bytes that happen to be zero: seed 126676255 found one).
         expect(e.aeadOpen(kit.at(KEY_AT), kit.at(NONCE_AT), kit.at(AAD_AT), aad.length, kit.at(DATA_AT), plaintext.length, tagAt))
-          .toBe(plaintext.length === 0 ? OK : ERR_CORRUPT);
+          .toBe(expected.ciphertext.equals(plaintext) ? OK : ERR_CORRUPT);
         expect(kit.read(DATA_AT, plaintext.length).equals(plaintext)).toBe(true);
       }),
       { numRuns: 200 },
