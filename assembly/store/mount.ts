@@ -45,7 +45,7 @@ function applyRecord(offset: u32): void {
     const nameBytes = <u32>load<u8>(payload + SLOT_NAME_BYTES);
     const secretBytes = <u32>load<u8>(payload + SLOT_SECRET_BYTES);
     if (nameBytes > NAME_MAX_BYTES || secretBytes > SECRET_MAX_BYTES) return;
-    const sealBytes = load<u8>(recordBuffer + HEADER_ENCODING) == ENCODING_SEALED ? SEAL_OVERHEAD_BYTES : 0;
+    const sealBytes = (load<u8>(recordBuffer + HEADER_ENCODING) & ENCODING_SEALED) != 0 ? SEAL_OVERHEAD_BYTES : 0;
     if (SLOT_FIXED_BYTES + nameBytes + secretBytes + sealBytes != payloadBytes) return;
     const vacates = <u32>load<u8>(payload + SLOT_VACATES);
     if (vacates < SLOT_COUNT && vacates != key) clearSlot(vacates);
