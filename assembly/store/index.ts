@@ -18,7 +18,8 @@ import { storeMounted } from "./mount";
 import {
   clearIndex, clearSlot, setSlot, packMeta, slotBase, slotMeta, slotNameBytes, slotSecretBytes, slotCounterValue,
   setSlotCounterValue, setSlotCounterRecord, metaKind, metaAlgorithm, metaDigits, metaPeriod, metaFlags,
-  settingIntRecord, setSettingIntRecord, settingBlobRecord, setSettingBlobRecord, slotIsHotp,
+  settingIntRecord, setSettingIntRecord, settingBlobRecord, setSettingBlobRecord, slotIsHotp, slotNameHash,
+  setSlotNameHash, nameHash8, NAME_HASH_UNKNOWN,
 } from "./ram";
 import { RAM_INDEX_BYTES } from "./ram";
 import { FLASH_STATIC_BYTES } from "./flash";
@@ -98,12 +99,17 @@ export function firstFreeSlot(): i32 {
   return ERR_FULL;
 }
 
-/** The lowest slot whose name equals the `nameBytes` bytes at `name`, or ERR_NOT_FOUND. */
+/** The lowest slot whose name equals the `nameBytes` bytes at `name`, or ERR_NOT_FOUND. Slots
+ *  whose name length or known name hash differ are skipped without reading flash; the others are
+ *  compared byte for byte. */
 export function findSlotByName(name: usize, nameBytes: u32): i32 {
   if (!storeMounted) return ERR_STATE;
   if (nameBytes == 0 || nameBytes > NAME_MAX_BYTES) return ERR_NOT_FOUND;
+  const hash = nameHash8(name, nameBytes);
   for (let slot: u32 = 0; slot < SLOT_COUNT; slot++) {
     if (slotBase(slot) == 0 || slotNameBytes(slot) != nameBytes) continue;
+    const known = slotNameHash(slot);
+    if (known != NAME_HASH_UNKNOWN && known != hash) continue;
     if (loadSlotName(slot) < 0) continue; // plain name at recordBuffer (sealed: opened, or skipped while locked)
     const same = memory.compare(recordBuffer, name, nameBytes) == 0;
     scrubRecordBuffer();
@@ -187,6 +193,7 @@ export function slotPut(slot: u32, name: usize, nameBytes: u32, kind: u32, algor
   scrubRecordBuffer();
   if (at < 0) return at;
   setSlot(slot, <u32>at, packMeta(kind, algorithm, digits, period, flags), nameBytes, fieldBytes, storedCounter);
+  setSlotNameHash(slot, nameHash8(name, nameBytes));
   prepareSpare();
   return OK;
 }
@@ -246,8 +253,10 @@ function rewriteSlot(fromSlot: u32, toSlot: u32, name: usize, nameBytes: u32): i
   const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding | ENCODING_KEY_PREPARED, false);
   scrubRecordBuffer();
   if (at < 0) return at;
+  const hash = name != 0 ? nameHash8(name, nameBytes) : slotNameHash(fromSlot); // a move keeps the name
   if (fromSlot != toSlot) clearSlot(fromSlot);
   setSlot(toSlot, <u32>at, meta, nameBytes, fieldBytes, counter);
+  setSlotNameHash(toSlot, hash);
   prepareSpare();
   return OK;
 }

@@ -19,7 +19,9 @@ import {
 } from "./format";
 import { readFlash } from "./flash";
 import { recordBuffer, RECORD_BUFFER_BYTES } from "./log";
-import { slotBase, slotNameBytes } from "./ram";
+import {
+  slotBase, slotNameBytes, slotNameHash, setSlotNameHash, nameHash8, forgetNameHashes, NAME_HASH_UNKNOWN,
+} from "./ram";
 import { loadSlotRecord, scrubRecordBuffer } from "./slot-record";
 import { sealingOn, setSealingOn } from "./seal-mode";
 
@@ -39,6 +41,7 @@ export function storeSetDataKey(key: usize): void {
   if (key == 0) {
     memory.fill(dataKey, 0, 32);
     keyLoaded = false;
+    forgetNameHashes(); // a sealed name's hash would outlive the key
   } else {
     memory.copy(dataKey, key, 32);
     keyLoaded = true;
@@ -125,10 +128,15 @@ export function openSlotRecord(record: usize): i32 {
   return (encoding & ENCODING_SEALED) != 0 ? SEAL_OVERHEAD_BYTES : 0;
 }
 
+// Notes the hash of the name at recordBuffer, once (a LIST or CALCULATE ALL reads every name).
+function noteNameHash(slot: u32, nameBytes: u32): void {
+  if (slotNameHash(slot) == NAME_HASH_UNKNOWN) setSlotNameHash(slot, nameHash8(recordBuffer, nameBytes));
+}
+
 /**
  * Leaves the used slot's plain name at the start of recordBuffer (the rest of the buffer zero, so
  * no secret stays): its length; ERR_STATE for a sealed name while locked; ERR_CORRUPT. The caller
- * scrubs the buffer after use.
+ * scrubs the buffer after use. Notes the name's hash in the RAM index.
  */
 export function loadSlotName(slot: u32): i32 {
   const base = slotBase(slot);
@@ -136,6 +144,7 @@ export function loadSlotName(slot: u32): i32 {
   if (readFlash(base + <u32>HEADER_ENCODING, recordBuffer, 1) < 0) return ERR_CORRUPT;
   if (!encodingSealedOrUnknown(load<u8>(recordBuffer))) {
     if (readFlash(base + RECORD_HEADER_BYTES + <u32>SLOT_NAME, recordBuffer, nameBytes) < 0) return ERR_CORRUPT;
+    noteNameHash(slot, nameBytes);
     return <i32>nameBytes;
   }
   if (!keyLoaded) return ERR_STATE;
@@ -148,6 +157,7 @@ export function loadSlotName(slot: u32): i32 {
   }
   memory.copy(recordBuffer, recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME, nameBytes);
   memory.fill(recordBuffer + <usize>nameBytes, 0, RECORD_BUFFER_BYTES - nameBytes);
+  noteNameHash(slot, nameBytes);
   return <i32>nameBytes;
 }
 
