@@ -8,7 +8,8 @@ const CRC_NIBBLE_TABLE = memory.data<u32>([
 // One nibble of the reflected CRC (the low four bits of crc shifted out).
 // @ts-ignore: decorator
 @inline function nibble(crc: u32): u32 {
-  return (crc >>> 4) ^ load<u32>(CRC_NIBBLE_TABLE + (<usize>(crc & 15) << 2));
+  // The table's address as the load's immediate offset: one operation less per nibble.
+  return (crc >>> 4) ^ load<u32>(<usize>(crc & 15) << 2, CRC_NIBBLE_TABLE);
 }
 
 /** Continues a CRC-32 over `length` bytes at `data`; start with crc32Begin(), end with crc32End(). */
