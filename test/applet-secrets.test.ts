@@ -1,8 +1,9 @@
 // Write-only secrets: marker secrets are planted through both applets, then every command of both
 // applets runs (successes, errors, chained replies, touch replies and timeouts); no reply, log line,
 // keyboard report or display frame may hold 4 consecutive bytes of a marker in any form HMAC gives
-// it (the key, the hashed key of a key longer than the block, K0 XOR ipad / opad, and those as the
-// hash's schedule words), and no such window may be left in the module's RAM between commands.
+// it (the key, the hashed key of a key longer than the block, K0 XOR ipad / opad, the inner and
+// outer chaining values a slot record stores, and those as the hash's schedule words), and no such
+// window may be left in the module's RAM between commands.
 import { describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { BUTTON_OK, Token } from "../host-sim/token.js";
@@ -10,6 +11,7 @@ import {
   apdu, concat, tlv, utf8, freshToken, putData, selectOath, selectExtension, send, TAG, INS, EXT, OATH_AID, EXTENSION_AID,
   counterBytes, hmac, AlgorithmId, HASH_NAMES,
 } from "./applet-kit.js";
+import { chainingValue, keyBlock } from "./hmac-state.js";
 
 const WINDOW = 4;
 /**
@@ -40,9 +42,10 @@ function wordSwapped(bytes: Uint8Array, wordBytes: number): Uint8Array {
 
 /**
  * Every form of a secret that HMAC (RFC 2104) handles: the key, the key hashed when longer than the
- * block (K0 = H(K)), K0 XOR ipad (0x36) and K0 XOR opad (0x5c), each also word-swapped the way the
- * hash's schedule holds a block. Only the key's own bytes: the pure pad bytes (0x36 0x36...) after
- * a short key say nothing.
+ * block (K0 = H(K)), K0 XOR ipad (0x36) and K0 XOR opad (0x5c), the chaining values after the ipad
+ * and opad blocks (what a slot record stores, words little-endian), each also word-swapped the way
+ * the hash's schedule holds a block. Only the key's own bytes: the pure pad bytes (0x36 0x36...)
+ * after a short key say nothing.
  */
 function secretForms(key: Uint8Array, algorithm: AlgorithmId): Map<string, Uint8Array> {
   const k0 = key.length > BLOCK_BYTES[algorithm] ? new Uint8Array(createHash(HASH_NAMES[algorithm]).update(key).digest()) : key;
@@ -52,6 +55,8 @@ function secretForms(key: Uint8Array, algorithm: AlgorithmId): Map<string, Uint8
     [`${HASH_NAMES[algorithm]}(key)`, new Uint8Array(createHash(HASH_NAMES[algorithm]).update(key).digest())],
     ["K0^ipad", xorWith(k0, 0x36)],
     ["K0^opad", xorWith(k0, 0x5c)],
+    ["inner chaining value", chainingValue(algorithm, keyBlock(algorithm, key).map((b) => b ^ 0x36))],
+    ["outer chaining value", chainingValue(algorithm, keyBlock(algorithm, key).map((b) => b ^ 0x5c))],
   ]);
   for (const [form, bytes] of [...forms]) forms.set(`${form} as schedule words`, wordSwapped(bytes, wordBytes));
   return forms;
@@ -101,6 +106,8 @@ describe("write-only secrets", () => {
       [xorWith(sha1Digest, 0x36).subarray(0, 4), "sha1 128-byte K0^ipad [0]"],
       [xorWith(sha1Digest, 0x5c).subarray(8, 12), "sha1 128-byte K0^opad [8]"],
       [wordSwapped(xorWith(MARKER_LONG, 0x36), 8).subarray(8, 12), "sha512 128-byte K0^ipad as schedule words [8]"],
+      [chainingValue(1, keyBlock(1, MARKER_SHORT).map((b) => b ^ 0x5c)).subarray(4, 8), "sha1 20-byte outer chaining value [4]"],
+      [chainingValue(3, xorWith(MARKER_LONG, 0x36)).subarray(60, 64), "sha512 128-byte inner chaining value [60]"],
     ];
     for (const [window, what] of placed) {
       const ram = new Uint8Array(65536);

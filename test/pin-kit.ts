@@ -17,8 +17,10 @@ export const OUTCOME_WIPED = 4;
 export const OUTCOME_SET = 5;
 export const SETTING_PIN_FAILURES = 7;
 export const BLOB_PIN = 66;
+/** Slot record payload encoding bits (docs/SPEC.md "Flash format"): sealed, key prepared. */
 export const ENCODING_PLAIN = 0;
 export const ENCODING_SEALED = 1;
+export const ENCODING_KEY_PREPARED = 2;
 
 type Fn = (...args: never[]) => number & bigint;
 type PinExports = Record<string, Fn> & { memory: WebAssembly.Memory; PIN_ITERATIONS: WebAssembly.Global };

@@ -7,8 +7,9 @@ import { NorFlash, CutBehaviour } from "../host-sim/flash.js";
 import { PICO_REGION, KIND_HOTP, KIND_TOTP, Credential, smallRegion, Region } from "../host-sim/store-harness/index.js";
 import {
   PinUnderTest, PowerCut, STATE_NONE, STATE_LOCKED, STATE_UNLOCKED, OUTCOME_UNLOCKED, OUTCOME_SET, countInFlash,
-  ENCODING_PLAIN, ENCODING_SEALED,
+  ENCODING_SEALED, ENCODING_KEY_PREPARED,
 } from "./pin-kit.js";
+import { preparedKey } from "./hmac-state.js";
 
 const ERR_STATE = -9;
 const ERR_FULL = -5;
@@ -28,9 +29,12 @@ function expectedHmac(c: Credential): Buffer {
   return createHmac(ALGS[c.algorithm - 1], c.secret).update(CHALLENGE).digest();
 }
 
+// Names, raw secrets and the prepared keys slot records store (key-equivalent, so secret too).
 function markerHits(flash: NorFlash, credentials: Credential[]): number {
   let hits = 0;
-  for (const c of credentials) hits += countInFlash(flash, c.name) + countInFlash(flash, c.secret);
+  for (const c of credentials) {
+    hits += countInFlash(flash, c.name) + countInFlash(flash, c.secret) + countInFlash(flash, preparedKey(c.algorithm, c.secret));
+  }
   return hits;
 }
 
@@ -54,12 +58,12 @@ describe("PIN lock: names and secrets encrypted at rest", () => {
     expect(markerHits(t.flash, credentials)).toBeGreaterThanOrEqual(60);
     expect(t.setPin(PIN)).toBe(OUTCOME_SET);
     expect(markerHits(t.flash, credentials)).toBe(0);
-    for (let slot = 0; slot < 30; slot++) expect(t.call("slotEncoding", slot)).toBe(ENCODING_SEALED);
+    for (let slot = 0; slot < 30; slot++) expect(t.call("slotEncoding", slot)).toBe(ENCODING_SEALED | ENCODING_KEY_PREPARED);
     expectAllReadable(t, credentials); // unlocked: names and codes as before
     // A slot added while the PIN is set is sealed from its first write.
     const added = marked(77);
     expect(t.put(40, added)).toBe(0);
-    expect(countInFlash(t.flash, added.name) + countInFlash(t.flash, added.secret)).toBe(0);
+    expect(markerHits(t.flash, [added])).toBe(0);
     const locked = new PinUnderTest(t.flash).boot();
     expect(locked.state).toBe(STATE_LOCKED);
     expect(markerHits(locked.flash, [...credentials, added])).toBe(0);
@@ -93,7 +97,7 @@ describe("PIN lock: names and secrets encrypted at rest", () => {
     expect(t.setPin(PIN)).toBe(OUTCOME_SET);
     expect(t.call("pinRemove")).toBe(0);
     expect(t.state).toBe(STATE_NONE);
-    for (let slot = 0; slot < 12; slot++) expect(t.call("slotEncoding", slot)).toBe(ENCODING_PLAIN);
+    for (let slot = 0; slot < 12; slot++) expect(t.call("slotEncoding", slot)).toBe(ENCODING_KEY_PREPARED);
     const after = new PinUnderTest(t.flash).boot();
     expect(after.state).toBe(STATE_NONE);
     expectAllReadable(after, credentials);
@@ -115,7 +119,8 @@ describe("PIN lock: names and secrets encrypted at rest", () => {
     const region = smallRegion(3, 1024);
     const t = new PinUnderTest(new NorFlash(region.geometry), region).boot();
     let slot = 0;
-    while (t.put(slot, { ...marked(slot), secret: new Uint8Array(100).fill(slot + 1) }) === 0) slot++;
+    // SHA-256 slots (64-byte packed keys): five fill the plain capacity, and sealed they need 880 bytes of 720.
+    while (t.put(slot, { ...marked(slot), algorithm: 2, secret: new Uint8Array(100).fill(slot + 1) }) === 0) slot++;
     expect(slot).toBeGreaterThan(0);
     expect(t.setBegin(PIN)).toBe(ERR_FULL);
     expect(t.state).toBe(STATE_NONE);

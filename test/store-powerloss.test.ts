@@ -52,7 +52,8 @@ describe("power loss at every flash operation", () => {
 
   it("overwrites that compact a full 100-slot store (64 KiB region, largest records)", () => {
     const random = seededRandom(13);
-    const largest = (tag: string) => ({ ...randomCredential(random, tag), name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
+    // SHA-512: its packed key is the largest key field (128 bytes).
+    const largest = (tag: string) => ({ ...randomCredential(random, tag), algorithm: 3, name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
     const setup: Op[] = [];
     for (let i = 0; i < 240; i++) setup.push({ op: "put", slot: i < 100 ? i : i % 30, credential: largest(`s${i}`) });
     const start = prepare(PICO_REGION, setup);
@@ -66,7 +67,8 @@ describe("power loss at every flash operation", () => {
     // The oldest sector holds 16 live slots of the largest size, so its compaction spills over
     // into the reserve sector: a cut there leaves no spare sector and a part-filled new head.
     const random = seededRandom(14);
-    const largest = (tag: string) => ({ ...randomCredential(random, tag), name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
+    // SHA-512: its packed key is the largest key field (128 bytes).
+    const largest = (tag: string) => ({ ...randomCredential(random, tag), algorithm: 3, name: nameOf(tag, 64), secret: randomBytesOf(random, 128) });
     const setup: Op[] = Array.from({ length: 16 }, (_, slot) => ({ op: "put", slot, credential: largest(`l${slot}`) }) as Op);
     for (let i = 0; i < 20; i++) setup.push({ op: "put", slot: 16, credential: largest(`q${i}`) });
     const start = prepare(smallRegion(4, 4096), setup);
@@ -97,12 +99,15 @@ describe("power loss at every flash operation", () => {
 
   it("HOTP presses across compactions (3 x 1 KiB region)", () => {
     const hotp = (i: number): Credential => ({
-      name: nameOf(`h${i}`, 10), kind: KIND_HOTP, algorithm: 1 + i, digits: 6 + i, periodSeconds: 0,
+      name: nameOf(`h${i}`, 6), kind: KIND_HOTP, algorithm: 1 + i, digits: 6 + i, periodSeconds: 0,
       counter: BigInt(i * 1000), flags: 0, secret: randomBytesOf(seededRandom(i), 20 + i * 10),
     });
-    const setup: Op[] = [0, 1, 2].map((i) => ({ op: "put", slot: i, credential: hotp(i) }) as Op);
-    setup.push({ op: "put", slot: 3, credential: { ...hotp(0), kind: KIND_TOTP, periodSeconds: 30, name: nameOf("t", 5) } });
-    const ops: Op[] = Array.from({ length: 90 }, (_, i) => ({ op: "hotp", slot: i % 3 }) as Op);
+    // Two HOTP slots (SHA-1, SHA-256; 6-byte names) and a SHA-512 TOTP slot: with room for their counter records,
+    // the probe setting and the cycling blob they fill the one usable sector's 736 bytes exactly
+    // (records hold packed keys of 40, 64 and 128 bytes).
+    const setup: Op[] = [0, 1].map((i) => ({ op: "put", slot: i, credential: hotp(i) }) as Op);
+    setup.push({ op: "put", slot: 3, credential: { ...hotp(0), algorithm: 3, kind: KIND_TOTP, periodSeconds: 30, name: nameOf("t", 5) } });
+    const ops: Op[] = Array.from({ length: 90 }, (_, i) => ({ op: "hotp", slot: i % 2 }) as Op);
     for (let i = 80; i > 0; i -= 16) ops.splice(i, 0, { op: "maintain" }); // idle-time compaction too
     const start = prepare(smallRegion(3, 1024), setup);
     start.cycleAfterRecovery = true;

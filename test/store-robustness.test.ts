@@ -6,6 +6,7 @@ import {
   StoreUnderTest, PICO_REGION, Credential, KIND_HOTP, KIND_TOTP, Op, applyOp, emptyModel, Model, snapshotModel,
   snapshotStore, seededRandom, randomCredential, smallRegion, nameOf, Region,
 } from "../host-sim/store-harness/index.js";
+import { preparedKey } from "./hmac-state.js";
 
 const ERR_RANGE = -1, ERR_ALGORITHM = -2, ERR_KEY_LENGTH = -3, ERR_NAME_LENGTH = -4, ERR_FULL = -5;
 const ERR_NOT_FOUND = -6, ERR_STATE = -9, ERR_CORRUPT = -11;
@@ -34,21 +35,24 @@ function provision(count: number, seed: number): Op[] {
   return Array.from({ length: count }, (_, slot) => ({ op: "put", slot, credential: randomCredential(random, `slot${slot}`) }) as Op);
 }
 
+// The key field a record stores for `c`: the packed prepared key (test/hmac-state.ts).
+const keyField = (c: Credential) => preparedKey(c.algorithm, c.secret);
+
 // Where the record of a slot starts: its name sits 16 (header) + 18 (fixed fields) bytes in.
 function recordOffset(s: StoreUnderTest, c: Credential): number {
   const { regionOffset, regionBytes } = s.region;
   const region = Buffer.from(s.flash.bytes.buffer, s.flash.bytes.byteOffset + regionOffset, regionBytes);
-  const at = region.indexOf(Buffer.concat([Buffer.from(c.name), Buffer.from(c.secret)]));
+  const at = region.indexOf(Buffer.concat([Buffer.from(c.name), keyField(c)]));
   expect(at).toBeGreaterThan(0);
   return regionOffset + at - 34;
 }
 
 describe("stray bit flips", () => {
-  // Header fields, name, secret, last byte of the secret: each flip costs exactly that record.
+  // Header fields, name, key field, its last byte: each flip costs exactly that record.
   for (const [where, offsetOf] of [
     ["record type", () => 0], ["sequence number", () => 5], ["payload CRC", () => 9], ["header CRC", () => 14],
-    ["slot fields", () => 19], ["name", () => 34], ["secret", (c: Credential) => 34 + c.name.length],
-    ["last secret byte", (c: Credential) => 33 + c.name.length + c.secret.length],
+    ["slot fields", () => 19], ["name", () => 34], ["key field", (c: Credential) => 34 + c.name.length],
+    ["last key field byte", (c: Credential) => 33 + c.name.length + keyField(c).length],
   ] as Array<[string, (c: Credential) => number]>) {
     it(`a flipped bit in a record's ${where}: that record is rejected, the others survive`, () => {
       for (const victim of [0, 17, 49]) {
@@ -74,7 +78,7 @@ describe("stray bit flips", () => {
     expect(snapshotStore(reboot(s))).toBe(snapshotModel(applyOp(model, { op: "put", slot: 3, credential: old })));
   });
 
-  it("a flip after mount: computing with that secret reports ERR_CORRUPT, never a wrong code", () => {
+  it("a flip after mount: computing with that key reports ERR_CORRUPT, never a wrong code", () => {
     const { s, model } = build(PICO_REGION, provision(5, 23));
     const c = model.slots.get(2)!;
     s.flash.flipBit(recordOffset(s, c) + 34 + c.name.length, 0);

@@ -33,6 +33,14 @@ export function hashBlockBytes(algorithm: u32): i32 {
   return ERR_ALGORITHM;
 }
 
+/** 20, 32 or 64: the chaining value hashSaveState writes; ERR_ALGORITHM for an unknown id. */
+export function hashStateBytes(algorithm: u32): i32 {
+  if (algorithm == HASH_SHA1) return 20;
+  if (algorithm == HASH_SHA256) return 32;
+  if (algorithm == HASH_SHA512) return 64;
+  return ERR_ALGORITHM;
+}
+
 // The functions below assume a valid id (callers check with isHashAlgorithm first).
 
 export function hashInit(algorithm: u32): void {

@@ -6,9 +6,10 @@
 // inner chaining value at 8, outer chaining value at 8 + HASH_STATE_MAX_BYTES.
 import { OK, ERR_ALGORITHM } from "../status";
 import {
-  HASH_STATE_MAX_BYTES, HASH_BLOCK_MAX_BYTES, isHashAlgorithm, hashBlockBytes,
+  HASH_STATE_MAX_BYTES, HASH_BLOCK_MAX_BYTES, isHashAlgorithm, hashBlockBytes, hashStateBytes,
   hashDigestBytes, hashInit, hashUpdate, hashFinal, hashSaveState, hashLoadState,
 } from "./hash";
+import { scheduleScratch, SCHEDULE_BYTES } from "./scratch";
 
 export const HMAC_CONTEXT_BYTES: i32 = 8 + 2 * HASH_STATE_MAX_BYTES;
 const INNER_STATE_OFFSET: usize = 8;
@@ -47,6 +48,40 @@ export function hmacPrepareContext(algorithm: u32, key: usize, keyBytes: u32, co
   hashUpdate(algorithm, keyBlock, <u32>blockBytes);
   hashSaveState(algorithm, context + OUTER_STATE_OFFSET);
   memory.fill(keyBlock, 0, <usize>HASH_BLOCK_MAX_BYTES);
+  // The hash still holds the outer chaining value and its schedule K0 ^ opad: both key-equivalent,
+  // and a put prepares without computing anything after it.
+  hashInit(algorithm);
+  memory.fill(scheduleScratch, 0, <usize>SCHEDULE_BYTES);
+  store<u32>(context, algorithm);
+  store<u32>(context, 0, 4);
+  return OK;
+}
+
+/** Bytes of a prepared key in its packed form (hmacExportKey): the inner and outer chaining
+ *  values, 40 (SHA-1), 64 (SHA-256) or 128 (SHA-512); ERR_ALGORITHM for an unknown id. */
+export function hmacPackedKeyBytes(algorithm: u32): i32 {
+  if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
+  return 2 * hashStateBytes(algorithm);
+}
+
+/** Writes the prepared context's key packed to `dst` (inner then outer chaining value, each as
+ *  hashSaveState wrote it): its length, or ERR_ALGORITHM for a context that was not prepared. */
+export function hmacExportKey(context: usize, dst: usize): i32 {
+  const algorithm = load<u32>(context);
+  if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
+  const stateBytes = <usize>hashStateBytes(algorithm);
+  memory.copy(dst, context + INNER_STATE_OFFSET, stateBytes);
+  memory.copy(dst + stateBytes, context + OUTER_STATE_OFFSET, stateBytes);
+  return 2 * <i32>stateBytes;
+}
+
+/** Makes `context` from a packed key of `algorithm` at `src` (hmacPackedKeyBytes long): OK or
+ *  ERR_ALGORITHM. No hashing: this is what saves the two key blocks per MAC. */
+export function hmacImportKey(algorithm: u32, src: usize, context: usize): i32 {
+  if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
+  const stateBytes = <usize>hashStateBytes(algorithm);
+  memory.copy(context + INNER_STATE_OFFSET, src, stateBytes);
+  memory.copy(context + OUTER_STATE_OFFSET, src + stateBytes, stateBytes);
   store<u32>(context, algorithm);
   store<u32>(context, 0, 4);
   return OK;

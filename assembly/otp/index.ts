@@ -3,7 +3,10 @@
 // values), so a code costs two to four hash blocks. Bad input returns a status code, never traps.
 import { ERR_RANGE, ERR_ALGORITHM, ERR_KEY_LENGTH, ERR_NO_TIME } from "../status";
 import { HASH_SHA1, HASH_SHA256, HASH_SHA512, HASH_DIGEST_MAX_BYTES, isHashAlgorithm, hashDigestBytes } from "../crypto/hash";
-import { HMAC_CONTEXT_BYTES as CRYPTO_HMAC_CONTEXT_BYTES, hmacPrepareContext, hmacCompute } from "../crypto/hmac";
+import {
+  HMAC_CONTEXT_BYTES as CRYPTO_HMAC_CONTEXT_BYTES, hmacPrepareContext, hmacCompute, hmacPackedKeyBytes, hmacExportKey,
+  hmacImportKey,
+} from "../crypto/hmac";
 import { constantTimeEqual as cryptoConstantTimeEqual } from "../crypto/compare";
 
 export const ALG_SHA1: u32 = HASH_SHA1; // numbering chosen to match YKOATH's algorithm nibble
@@ -40,6 +43,23 @@ export function hmacPrepare(algorithm: u32, key: usize, keyBytes: u32, context: 
   if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
   if (keyBytes == 0) return ERR_KEY_LENGTH;
   return hmacPrepareContext(algorithm, key, keyBytes, context);
+}
+
+/** Bytes of a prepared key packed for storage (inner and outer chaining values): 40, 64 or 128
+ *  for ALG_SHA1/256/512; ERR_ALGORITHM otherwise. */
+export function packedKeyBytes(algorithm: u32): i32 {
+  return hmacPackedKeyBytes(algorithm);
+}
+
+/** Packs a prepared context's key to `dst` (packedKeyBytes long): its length, or ERR_ALGORITHM
+ *  for a context never prepared. The packed key is key-equivalent: treat it as the secret. */
+export function packKey(context: usize, dst: usize): i32 {
+  return hmacExportKey(context, dst);
+}
+
+/** Prepares `context` from a packed key (as packKey wrote it): OK or ERR_ALGORITHM. */
+export function unpackKey(algorithm: u32, packed: usize, context: usize): i32 {
+  return hmacImportKey(algorithm, packed, context);
 }
 
 /** HMAC of `message` under a prepared context; writes the digest, returns its length, or

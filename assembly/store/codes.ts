@@ -1,10 +1,14 @@
-// Codes from a slot's secret, computed inside the module by the OTP layer. The secret is read from
-// flash into the record buffer, turned into a prepared HMAC context, and both are wiped after use.
-import { ERR_RANGE, ERR_NOT_FOUND, ERR_STATE } from "../status";
-import { hmacPrepare, hmacWithContext, hotpWithContext, totpCounter, HMAC_CONTEXT_BYTES } from "../otp";
+// Codes from a slot's key, computed inside the module by the OTP layer. A slot record holds the key
+// prepared (the HMAC inner and outer chaining values, packed): it is loaded straight into the key
+// context, so a code costs only the message and outer blocks. A record of the first form holds the
+// raw key and is prepared here on each use. The record buffer and the context are wiped after use.
+import { ERR_RANGE, ERR_NOT_FOUND, ERR_STATE, ERR_CORRUPT } from "../status";
+import {
+  hmacPrepare, hmacWithContext, hotpWithContext, totpCounter, packedKeyBytes, packKey, unpackKey, HMAC_CONTEXT_BYTES,
+} from "../otp";
 import {
   SLOT_COUNT, KIND_HOTP, KIND_TOTP, RECORD_HEADER_BYTES, RECORD_COUNTER, COUNTER_PAYLOAD_BYTES,
-  ENCODING_PLAIN, HEADER_ENCODING, SLOT_NAME,
+  ENCODING_PLAIN, ENCODING_KEY_PREPARED, HEADER_ENCODING, SLOT_NAME,
 } from "./format";
 import { recordBuffer, appendRecord } from "./log";
 import { storeMounted } from "./mount";
@@ -18,6 +22,19 @@ import { openSlotRecord, slotLockedAway } from "./sealed";
 const keyContext = memory.data(HMAC_CONTEXT_BYTES);
 export const CODES_STATIC_BYTES: u32 = <u32>HMAC_CONTEXT_BYTES;
 
+/**
+ * Writes the key field a slot record stores for the raw key at `key` (`keyBytes` long, 1..128):
+ * the packed prepared key, packedKeyBytes(algorithm) long. Returns that length, or <0. `dst` may
+ * overlap the raw key (it is consumed before anything is written). The context is wiped.
+ */
+export function writeKeyField(algorithm: u32, key: usize, keyBytes: u32, dst: usize): i32 {
+  const prepared = hmacPrepare(algorithm, key, keyBytes, keyContext);
+  if (prepared < 0) return prepared;
+  const packed = packKey(keyContext, dst);
+  forgetKey();
+  return packed;
+}
+
 // OK when `slot` is a used slot of `kind` (0: any kind).
 function checkSlot(slot: u32, kind: u32): i32 {
   if (!storeMounted) return ERR_STATE;
@@ -28,7 +45,7 @@ function checkSlot(slot: u32, kind: u32): i32 {
   return 0;
 }
 
-// Prepares keyContext from the slot's secret on flash.
+// Prepares keyContext from the slot's key field on flash.
 function prepareKey(slot: u32): i32 {
   const loaded = loadSlotRecord(slot);
   if (loaded < 0) return loaded;
@@ -37,8 +54,15 @@ function prepareKey(slot: u32): i32 {
     scrubRecordBuffer();
     return opened;
   }
-  const secret = recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME + <usize>slotNameBytes(slot);
-  const prepared = hmacPrepare(metaAlgorithm(slotMeta(slot)), secret, slotSecretBytes(slot), keyContext);
+  const field = recordBuffer + <usize>RECORD_HEADER_BYTES + SLOT_NAME + <usize>slotNameBytes(slot);
+  const fieldBytes = slotSecretBytes(slot);
+  const algorithm = metaAlgorithm(slotMeta(slot));
+  let prepared: i32;
+  if ((load<u8>(recordBuffer + HEADER_ENCODING) & ENCODING_KEY_PREPARED) != 0) {
+    prepared = <i32>fieldBytes == packedKeyBytes(algorithm) ? unpackKey(algorithm, field, keyContext) : ERR_CORRUPT;
+  } else {
+    prepared = hmacPrepare(algorithm, field, fieldBytes, keyContext); // the first form: a raw key
+  }
   scrubRecordBuffer();
   return prepared;
 }

@@ -3,6 +3,7 @@
 
 export const SLOT_COUNT: u32 = 100;
 export const NAME_MAX_BYTES: u32 = 64;
+/** The longest raw key a put takes, and the longest key field (SHA-512's packed key). */
 export const SECRET_MAX_BYTES: u32 = 128;
 export const BLOB_MAX_BYTES: u32 = 128;
 export const KIND_HOTP: u32 = 1;
@@ -51,10 +52,24 @@ export const RECORD_WIPE: u8 = 4;
 export const RECORD_SETTING_INT: u8 = 5;
 export const RECORD_SETTING_BLOB: u8 = 6;
 
-/** Payload as given. */
+// Payload encoding: two bits. Bit 0: sealed. Bit 1 (slot records): the key field holds the prepared
+// HMAC key (store/codes.ts), not the raw key. Records written before bit 1 existed hold raw keys
+// (encodings 0 and 1) and still compute; a module that predates bit 1 refuses records with it
+// instead of taking chaining values for a raw key (docs/SPEC.md, "Flash format").
+/** Payload as given (a slot record of this encoding holds a raw key: the first form). */
 export const ENCODING_PLAIN: u8 = 0;
-/** A slot payload whose name and secret are sealed under the PIN's data key (store/sealed.ts). */
+/** A slot payload whose name and key are sealed under the PIN's data key (store/sealed.ts). */
 export const ENCODING_SEALED: u8 = 1;
+/** A slot payload whose key field is the packed prepared HMAC key (otp packKey). */
+export const ENCODING_KEY_PREPARED: u8 = 2;
+/** The largest encoding this format defines (sealed, key prepared). */
+export const ENCODING_MAX: u8 = 3;
+
+/** Whether a record of `encoding` is sealed, or of an encoding this format does not define. */
+// @ts-ignore: decorator
+@inline export function encodingSealedOrUnknown(encoding: u8): bool {
+  return encoding > ENCODING_MAX || (encoding & ENCODING_SEALED) != 0;
+}
 /** Bytes sealing adds to a slot payload: a 12-byte nonce and a 16-byte tag. */
 export const SEAL_OVERHEAD_BYTES: u32 = 28;
 
@@ -69,8 +84,8 @@ export const SLOT_PERIOD: usize = 5;
 export const SLOT_FLAGS: usize = 6; // u16
 export const SLOT_COUNTER: usize = 8; // u64
 export const SLOT_NAME_BYTES: usize = 16;
-export const SLOT_SECRET_BYTES: usize = 17;
-export const SLOT_NAME: usize = 18; // name, then secret
+export const SLOT_SECRET_BYTES: usize = 17; // the key field's length (packed key: 40, 64 or 128)
+export const SLOT_NAME: usize = 18; // name, then the key field
 export const SLOT_FIXED_BYTES: u32 = 18;
 export const NO_SLOT: u8 = 0xff;
 

@@ -7,7 +7,7 @@ import {
   SLOT_COUNT, NAME_MAX_BYTES, SECRET_MAX_BYTES, BLOB_MAX_BYTES, KIND_HOTP, KIND_TOTP, FLAGS_MASK, DIGITS_MIN,
   DIGITS_MAX, PERIOD_SECONDS_MIN, PERIOD_SECONDS_MAX, RECORD_HEADER_BYTES, RECORD_SLOT, RECORD_COUNTER,
   RECORD_DELETE, RECORD_WIPE, RECORD_SETTING_INT, RECORD_SETTING_BLOB, ENCODING_PLAIN, HEADER_PAYLOAD_BYTES,
-  HEADER_ENCODING, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS, SLOT_PERIOD, SLOT_FLAGS,
+  HEADER_ENCODING, ENCODING_KEY_PREPARED, SLOT_INDEX, SLOT_VACATES, SLOT_KIND, SLOT_ALGORITHM, SLOT_DIGITS, SLOT_PERIOD, SLOT_FLAGS,
   SLOT_COUNTER, SLOT_NAME_BYTES, SLOT_SECRET_BYTES, SLOT_NAME, SLOT_FIXED_BYTES, NO_SLOT, COUNTER_PAYLOAD_BYTES,
   SETTING_INT_PAYLOAD_BYTES, recordFootprint,
 } from "./format";
@@ -18,12 +18,14 @@ import { storeMounted } from "./mount";
 import {
   clearIndex, clearSlot, setSlot, packMeta, slotBase, slotMeta, slotNameBytes, slotSecretBytes, slotCounterValue,
   setSlotCounterValue, setSlotCounterRecord, metaKind, metaAlgorithm, metaDigits, metaPeriod, metaFlags,
-  settingIntRecord, setSettingIntRecord, settingBlobRecord, setSettingBlobRecord, slotIsHotp,
+  settingIntRecord, setSettingIntRecord, settingBlobRecord, setSettingBlobRecord, slotIsHotp, slotNameHash,
+  setSlotNameHash, nameHash8, NAME_HASH_UNKNOWN,
 } from "./ram";
 import { RAM_INDEX_BYTES } from "./ram";
 import { FLASH_STATIC_BYTES } from "./flash";
 import { LOG_STATIC_BYTES } from "./log";
-import { CODES_STATIC_BYTES } from "./codes";
+import { CODES_STATIC_BYTES, writeKeyField } from "./codes";
+import { packedKeyBytes } from "../otp";
 import { isValidUtf8, loadSlotRecord, scrubRecordBuffer } from "./slot-record";
 import { SEAL_OVERHEAD_BYTES } from "./format";
 import { storeSealing, storeWritable, sealSlotPayload, sealedEncoding, openSlotRecord, loadSlotName } from "./sealed";
@@ -42,9 +44,10 @@ const PAYLOAD = recordBuffer + <usize>RECORD_HEADER_BYTES;
 // ---- capacity ------------------------------------------------------------------------------------
 
 // While a PIN is set every slot counts as sealed (conservative while plain ones are being sealed).
-function slotFootprint(kind: u32, nameBytes: u32, secretBytes: u32): u32 {
+// `keyFieldBytes` is the stored key field's length (the packed key; a first-form record's raw key).
+function slotFootprint(kind: u32, nameBytes: u32, keyFieldBytes: u32): u32 {
   const sealBytes = storeSealing() ? SEAL_OVERHEAD_BYTES : 0;
-  const base = recordFootprint(SLOT_FIXED_BYTES + nameBytes + secretBytes + sealBytes);
+  const base = recordFootprint(SLOT_FIXED_BYTES + nameBytes + keyFieldBytes + sealBytes);
   return kind == KIND_HOTP ? base + recordFootprint(COUNTER_PAYLOAD_BYTES) : base;
 }
 
@@ -96,12 +99,17 @@ export function firstFreeSlot(): i32 {
   return ERR_FULL;
 }
 
-/** The lowest slot whose name equals the `nameBytes` bytes at `name`, or ERR_NOT_FOUND. */
+/** The lowest slot whose name equals the `nameBytes` bytes at `name`, or ERR_NOT_FOUND. Slots
+ *  whose name length or known name hash differ are skipped without reading flash; the others are
+ *  compared byte for byte. */
 export function findSlotByName(name: usize, nameBytes: u32): i32 {
   if (!storeMounted) return ERR_STATE;
   if (nameBytes == 0 || nameBytes > NAME_MAX_BYTES) return ERR_NOT_FOUND;
+  const hash = nameHash8(name, nameBytes);
   for (let slot: u32 = 0; slot < SLOT_COUNT; slot++) {
     if (slotBase(slot) == 0 || slotNameBytes(slot) != nameBytes) continue;
+    const known = slotNameHash(slot);
+    if (known != NAME_HASH_UNKNOWN && known != hash) continue;
     if (loadSlotName(slot) < 0) continue; // plain name at recordBuffer (sealed: opened, or skipped while locked)
     const same = memory.compare(recordBuffer, name, nameBytes) == 0;
     scrubRecordBuffer();
@@ -151,15 +159,17 @@ function checkPut(slot: u32, nameBytes: u32, kind: u32, algorithm: u32, digits: 
 /**
  * Stores a credential in `slot` (new or overwrite) as one record: after a power cut the slot holds
  * either its old or its new content. TOTP slots keep `periodSeconds` (1..255) and no counter; HOTP
- * slots keep `counter` and period 0. The name must be valid UTF-8.
+ * slots keep `counter` and period 0. The name must be valid UTF-8. The raw key (1..128 bytes) is
+ * not stored: the record holds the HMAC key prepared from it (the packed chaining values).
  */
 export function slotPut(slot: u32, name: usize, nameBytes: u32, kind: u32, algorithm: u32, digits: u32,
   periodSeconds: u32, counter: u64, flags: u32, secret: usize, secretBytes: u32): i32 {
   const invalid = checkPut(slot, nameBytes, kind, algorithm, digits, periodSeconds, flags, secretBytes);
   if (invalid < 0) return invalid;
   if (!isValidUtf8(name, nameBytes)) return ERR_RANGE;
+  const fieldBytes = <u32>packedKeyBytes(algorithm);
   const freed = slotBase(slot) != 0 ? slotFootprint(metaKind(slotMeta(slot)), slotNameBytes(slot), slotSecretBytes(slot)) : 0;
-  if (!fits(freed, slotFootprint(kind, nameBytes, secretBytes))) return ERR_FULL;
+  if (!fits(freed, slotFootprint(kind, nameBytes, fieldBytes))) return ERR_FULL;
   const period = kind == KIND_TOTP ? periodSeconds : 0;
   const storedCounter: u64 = kind == KIND_HOTP ? counter : 0;
   store<u8>(PAYLOAD + SLOT_INDEX, <u8>slot);
@@ -171,18 +181,19 @@ export function slotPut(slot: u32, name: usize, nameBytes: u32, kind: u32, algor
   store<u16>(PAYLOAD + SLOT_FLAGS, <u16>flags);
   store<u64>(PAYLOAD + SLOT_COUNTER, storedCounter);
   store<u8>(PAYLOAD + SLOT_NAME_BYTES, <u8>nameBytes);
-  store<u8>(PAYLOAD + SLOT_SECRET_BYTES, <u8>secretBytes);
+  store<u8>(PAYLOAD + SLOT_SECRET_BYTES, <u8>fieldBytes);
   memory.copy(PAYLOAD + SLOT_NAME, name, nameBytes);
-  memory.copy(PAYLOAD + SLOT_NAME + <usize>nameBytes, secret, secretBytes);
-  const payloadBytes = sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + secretBytes);
+  const written = writeKeyField(algorithm, secret, secretBytes, PAYLOAD + SLOT_NAME + <usize>nameBytes);
+  const payloadBytes = written < 0 ? written : sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + fieldBytes);
   if (payloadBytes < 0) {
     scrubRecordBuffer();
     return payloadBytes;
   }
-  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding, false);
+  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding | ENCODING_KEY_PREPARED, false);
   scrubRecordBuffer();
   if (at < 0) return at;
-  setSlot(slot, <u32>at, packMeta(kind, algorithm, digits, period, flags), nameBytes, secretBytes, storedCounter);
+  setSlot(slot, <u32>at, packMeta(kind, algorithm, digits, period, flags), nameBytes, fieldBytes, storedCounter);
+  setSlotNameHash(slot, nameHash8(name, nameBytes));
   prepareSpare();
   return OK;
 }
@@ -201,7 +212,8 @@ export function slotDelete(slot: u32): i32 {
 }
 
 // Rewrites the slot record of `fromSlot` as `toSlot` with a new name (or the same), emptying
-// `fromSlot` when they differ, all in one record. The counter goes along.
+// `fromSlot` when they differ, all in one record. The counter goes along; a first-form record's
+// raw key is rewritten prepared.
 function rewriteSlot(fromSlot: u32, toSlot: u32, name: usize, nameBytes: u32): i32 {
   if (!storeWritable()) return ERR_STATE;
   const loaded = loadSlotRecord(fromSlot);
@@ -212,30 +224,39 @@ function rewriteSlot(fromSlot: u32, toSlot: u32, name: usize, nameBytes: u32): i
     return opened;
   }
   const oldNameBytes = slotNameBytes(fromSlot);
-  const secretBytes = slotSecretBytes(fromSlot);
+  const oldFieldBytes = slotSecretBytes(fromSlot);
   const meta = slotMeta(fromSlot);
   const counter = slotCounterValue(fromSlot);
-  const freed = slotFootprint(metaKind(meta), oldNameBytes, secretBytes);
-  if (!fits(freed, slotFootprint(metaKind(meta), nameBytes, secretBytes))) {
+  const keyPrepared = (load<u8>(recordBuffer + HEADER_ENCODING) & ENCODING_KEY_PREPARED) != 0;
+  const fieldBytes = keyPrepared ? oldFieldBytes : <u32>packedKeyBytes(metaAlgorithm(meta));
+  const freed = slotFootprint(metaKind(meta), oldNameBytes, oldFieldBytes);
+  if (!fits(freed, slotFootprint(metaKind(meta), nameBytes, fieldBytes))) {
     scrubRecordBuffer();
     return ERR_FULL;
   }
-  memory.copy(PAYLOAD + SLOT_NAME + <usize>nameBytes, PAYLOAD + SLOT_NAME + <usize>oldNameBytes, secretBytes);
+  const oldField = PAYLOAD + SLOT_NAME + <usize>oldNameBytes;
+  const field = PAYLOAD + SLOT_NAME + <usize>nameBytes;
+  const written = keyPrepared ? <i32>fieldBytes : writeKeyField(metaAlgorithm(meta), oldField, oldFieldBytes, field);
+  if (keyPrepared) memory.copy(field, oldField, fieldBytes);
   if (name != 0) memory.copy(PAYLOAD + SLOT_NAME, name, nameBytes);
   store<u8>(PAYLOAD + SLOT_INDEX, <u8>toSlot);
   store<u8>(PAYLOAD + SLOT_VACATES, fromSlot != toSlot ? <u8>fromSlot : NO_SLOT);
   store<u64>(PAYLOAD + SLOT_COUNTER, counter);
   store<u8>(PAYLOAD + SLOT_NAME_BYTES, <u8>nameBytes);
-  const payloadBytes = sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + secretBytes); // sealed while a PIN is set
+  store<u8>(PAYLOAD + SLOT_SECRET_BYTES, <u8>fieldBytes);
+  // Sealed while a PIN is set.
+  const payloadBytes = written < 0 ? written : sealSlotPayload(PAYLOAD, SLOT_FIXED_BYTES + nameBytes + fieldBytes);
   if (payloadBytes < 0) {
     scrubRecordBuffer();
     return payloadBytes;
   }
-  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding, false);
+  const at = appendRecord(recordBuffer, RECORD_SLOT, <u32>payloadBytes, sealedEncoding | ENCODING_KEY_PREPARED, false);
   scrubRecordBuffer();
   if (at < 0) return at;
+  const hash = name != 0 ? nameHash8(name, nameBytes) : slotNameHash(fromSlot); // a move keeps the name
   if (fromSlot != toSlot) clearSlot(fromSlot);
-  setSlot(toSlot, <u32>at, meta, nameBytes, secretBytes, counter);
+  setSlot(toSlot, <u32>at, meta, nameBytes, fieldBytes, counter);
+  setSlotNameHash(toSlot, hash);
   prepareSpare();
   return OK;
 }

@@ -11,7 +11,7 @@ import {
 import { SETTING_ID_LIMIT } from "./settings-ids";
 import {
   setGeometry, sectorCount, sectorBytes, sectorStart, sectorState, sectorSequence, classifySector, readFlash,
-  scratch, SCRATCH_BYTES, SECTOR_ACTIVE, SECTOR_DIRTY, setSectorState,
+  scratch, SCRATCH_BYTES, SECTOR_ACTIVE, SECTOR_DIRTY, setSectorState, allErased, rangeErased,
 } from "./flash";
 import { recordBuffer, loadRecord, loadedPayloadValid, resetLog, setHead, noteSequences, setAside } from "./log";
 import {
@@ -45,7 +45,7 @@ function applyRecord(offset: u32): void {
     const nameBytes = <u32>load<u8>(payload + SLOT_NAME_BYTES);
     const secretBytes = <u32>load<u8>(payload + SLOT_SECRET_BYTES);
     if (nameBytes > NAME_MAX_BYTES || secretBytes > SECRET_MAX_BYTES) return;
-    const sealBytes = load<u8>(recordBuffer + HEADER_ENCODING) == ENCODING_SEALED ? SEAL_OVERHEAD_BYTES : 0;
+    const sealBytes = (load<u8>(recordBuffer + HEADER_ENCODING) & ENCODING_SEALED) != 0 ? SEAL_OVERHEAD_BYTES : 0;
     if (SLOT_FIXED_BYTES + nameBytes + secretBytes + sealBytes != payloadBytes) return;
     const vacates = <u32>load<u8>(payload + SLOT_VACATES);
     if (vacates < SLOT_COUNT && vacates != key) clearSlot(vacates);
@@ -66,6 +66,10 @@ function applyRecord(offset: u32): void {
   // Other types are from a later format revision: skipped.
 }
 
+/** Set by replaySector: where the erased rest of the sector it replayed begins (its end if none
+ *  was found). */
+let erasedFrom: u32 = 0;
+
 // Replays one sector; returns the end of the last record whose header was valid (a record whose
 // payload failed its CRC still claims its bytes: nothing is ever written over them).
 function replaySector(sector: u32): u32 {
@@ -73,9 +77,20 @@ function replaySector(sector: u32): u32 {
   const end = start + sectorBytes;
   let claimedEnd = start + SECTOR_HEADER_BYTES;
   let at = claimedEnd;
+  let tailChecked = false;
+  erasedFrom = end;
   while (at + RECORD_HEADER_BYTES <= end) {
     const size = loadRecord(at, end, recordBuffer);
     if (size == 0) {
+      // The first erased unit usually starts the erased rest of the sector (a head sector's free
+      // room): when all of it reads 0xFF there is no record left to find. Checked once per sector.
+      if (!tailChecked && allErased(recordBuffer, RECORD_HEADER_BYTES)) {
+        tailChecked = true;
+        if (rangeErased(at + RECORD_HEADER_BYTES, end)) {
+          erasedFrom = at;
+          break;
+        }
+      }
       at += RECORD_ALIGN_BYTES; // a torn or corrupted header: resynchronise at the next unit
       continue;
     }
@@ -130,15 +145,20 @@ function setAsideInterruptedCompaction(): void {
 }
 
 // Past the last byte that is not 0xFF (torn programs included), and past every claimed record.
-function headWritePointer(sector: u32, claimedEnd: u32): u32 {
+// [`erasedEnd`, sector end) is known to be erased.
+function headWritePointer(sector: u32, claimedEnd: u32, erasedEnd: u32): u32 {
   const first = sectorStart(sector) + SECTOR_HEADER_BYTES;
-  let chunkEnd = sectorStart(sector) + sectorBytes;
+  let chunkEnd = erasedEnd;
   let used = first;
   while (chunkEnd > first && used == first) {
     let chunk = chunkEnd - first;
     if (chunk > SCRATCH_BYTES) chunk = SCRATCH_BYTES;
     const chunkStart = chunkEnd - chunk;
     if (readFlash(chunkStart, scratch, chunk) < 0) return sectorStart(sector) + sectorBytes;
+    if (allErased(scratch, chunk)) {
+      chunkEnd = chunkStart;
+      continue;
+    }
     for (let i = <i32>chunk - 1; i >= 0; i--) {
       if (load<u8>(scratch + <usize>i) != 0xff) {
         used = chunkStart + <u32>i + 1;
@@ -190,7 +210,7 @@ export function storeMount(regionOffset: u32, regionBytes: u32, sectorBytes: u32
     lastSequence = sectorSequence(<u32>next);
     lastSector = next;
   }
-  if (lastSector >= 0) setHead(lastSector, headWritePointer(<u32>lastSector, claimedEnd));
+  if (lastSector >= 0) setHead(lastSector, headWritePointer(<u32>lastSector, claimedEnd, erasedFrom));
   storeMounted = true;
   return OK;
 }

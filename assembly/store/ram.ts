@@ -1,5 +1,6 @@
 // The RAM index of the store: where each slot's and setting's current record lies, plus the few
-// fields a menu needs without touching flash. Secrets and names stay on flash. 22 bytes per slot.
+// fields a menu needs without touching flash. Secrets and names stay on flash; an 8-bit hash of a
+// name lets a lookup by name skip other slots without reading their records. 23 bytes per slot.
 import { SLOT_COUNT, KIND_HOTP } from "./format";
 import { SETTING_ID_LIMIT } from "./settings-ids";
 
@@ -9,12 +10,16 @@ const slotCounterRecordTable = memory.data(<i32>SLOT_COUNT * 4);
 const slotCounterTable = memory.data(<i32>SLOT_COUNT * 8);
 // kind | algorithm << 2 | digits << 4 | periodSeconds << 8 | flags << 16
 const slotMetaTable = memory.data(<i32>SLOT_COUNT * 4);
-// nameBytes | secretBytes << 8
+// nameBytes | keyFieldBytes << 8
 const slotSizesTable = memory.data(<i32>SLOT_COUNT * 2);
+// nameHash8 of the slot's name, or NAME_HASH_UNKNOWN until the name was seen (store/index.ts).
+const slotNameHashTable = memory.data(<i32>SLOT_COUNT);
 const settingIntTable = memory.data(<i32>SETTING_ID_LIMIT * 4);
 const settingBlobTable = memory.data(<i32>SETTING_ID_LIMIT * 4);
 
-export const RAM_INDEX_BYTES: u32 = SLOT_COUNT * 22 + SETTING_ID_LIMIT * 8;
+export const RAM_INDEX_BYTES: u32 = SLOT_COUNT * 23 + SETTING_ID_LIMIT * 8;
+/** A name hash not known (never 0 for a name: nameHash8 maps 0 to 1). */
+export const NAME_HASH_UNKNOWN: u8 = 0;
 
 export function clearIndex(): void {
   memory.fill(slotBaseTable, 0, SLOT_COUNT * 4);
@@ -22,6 +27,7 @@ export function clearIndex(): void {
   memory.fill(slotCounterTable, 0, SLOT_COUNT * 8);
   memory.fill(slotMetaTable, 0, SLOT_COUNT * 4);
   memory.fill(slotSizesTable, 0, SLOT_COUNT * 2);
+  memory.fill(slotNameHashTable, NAME_HASH_UNKNOWN, SLOT_COUNT);
   memory.fill(settingIntTable, 0, SETTING_ID_LIMIT * 4);
   memory.fill(settingBlobTable, 0, SETTING_ID_LIMIT * 4);
 }
@@ -59,14 +65,41 @@ export function clearIndex(): void {
   return <u32>load<u8>(slotSizesTable + (<usize>slot << 1) + 1);
 }
 
-/** Records that `slot` now holds the slot record at `offset` with these fields. */
-export function setSlot(slot: u32, offset: u32, meta: u32, nameBytes: u32, secretBytes: u32, counter: u64): void {
+// @ts-ignore: decorator
+@inline export function slotNameHash(slot: u32): u8 {
+  return load<u8>(slotNameHashTable + <usize>slot);
+}
+// @ts-ignore: decorator
+@inline export function setSlotNameHash(slot: u32, hash: u8): void {
+  store<u8>(slotNameHashTable + <usize>slot, hash);
+}
+
+/** Forgets every name hash (at lock: a sealed name's hash must not outlive the data key). */
+export function forgetNameHashes(): void {
+  memory.fill(slotNameHashTable, NAME_HASH_UNKNOWN, SLOT_COUNT);
+}
+
+/** Records that `slot` now holds the slot record at `offset` with these fields; its name hash is
+ *  unknown until set. */
+export function setSlot(slot: u32, offset: u32, meta: u32, nameBytes: u32, keyFieldBytes: u32, counter: u64): void {
   store<u32>(slotBaseTable + (<usize>slot << 2), offset);
   store<u32>(slotMetaTable + (<usize>slot << 2), meta);
   store<u8>(slotSizesTable + (<usize>slot << 1), <u8>nameBytes);
-  store<u8>(slotSizesTable + (<usize>slot << 1) + 1, <u8>secretBytes);
+  store<u8>(slotSizesTable + (<usize>slot << 1) + 1, <u8>keyFieldBytes);
+  setSlotNameHash(slot, NAME_HASH_UNKNOWN);
   setSlotCounterValue(slot, counter);
   setSlotCounterRecord(slot, 0);
+}
+
+/** An 8-bit hash of a name (FNV-1a folded), never NAME_HASH_UNKNOWN. Not secret-safe: names only. */
+export function nameHash8(name: usize, nameBytes: u32): u8 {
+  let h: u32 = 0x811c9dc5;
+  const end = name + <usize>nameBytes;
+  for (let at = name; at < end; at++) h = (h ^ <u32>load<u8>(at)) * 0x01000193;
+  h ^= h >>> 16;
+  h ^= h >>> 8;
+  const folded = <u8>h;
+  return folded == NAME_HASH_UNKNOWN ? 1 : folded;
 }
 
 /** Moves only the base record of a slot (a compaction copied it; the fields are unchanged). */

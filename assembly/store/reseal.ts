@@ -1,8 +1,9 @@
 // Re-encoding every slot when a PIN is set or removed: each slot is rewritten as one record (the
 // store's atomic rename path, same name), so a power cut leaves each slot either in its old or its
 // new encoding, both readable with the data key. Setting a PIN seals them; removing it opens them.
+// A first-form record (raw key) comes out with its key prepared, like any rewrite.
 import { OK, ERR_STATE } from "../status";
-import { SLOT_COUNT, NAME_MAX_BYTES, HEADER_ENCODING, ENCODING_PLAIN } from "./format";
+import { SLOT_COUNT, NAME_MAX_BYTES, HEADER_ENCODING, ENCODING_PLAIN, ENCODING_MAX } from "./format";
 import { readFlash, eraseSector, sectorCount, sectorState, SECTOR_ACTIVE, SECTOR_DIRTY } from "./flash";
 import { compactOldest } from "./log";
 import { storeMounted } from "./mount";
@@ -13,17 +14,20 @@ import { ENCODING_SEALED, storeSealing, storeSetSealing, storeKeyLoaded } from "
 const nameBuffer = memory.data(<i32>NAME_MAX_BYTES);
 const encodingByte = memory.data(4);
 
-/** The payload encoding of a used slot's record (0xFF when unreadable). */
+/** The payload encoding of a used slot's record: the sealed bit and the key-form bit (0xFF when
+ *  unreadable). */
 export function slotEncoding(slot: u32): u8 {
   if (slot >= SLOT_COUNT || slotBase(slot) == 0) return 0xff;
   if (readFlash(slotBase(slot) + <u32>HEADER_ENCODING, encodingByte, 1) < 0) return 0xff;
   return load<u8>(encodingByte);
 }
 
-// Rewrites every used slot whose record is in encoding `from` in the current sealing mode.
+// Rewrites every used slot whose record's sealed bit is `from` in the current sealing mode.
 function reencodeAll(from: u8): i32 {
   for (let slot: u32 = 0; slot < SLOT_COUNT; slot++) {
-    if (slotBase(slot) == 0 || slotEncoding(slot) != from) continue;
+    if (slotBase(slot) == 0) continue;
+    const encoding = slotEncoding(slot);
+    if (encoding > ENCODING_MAX || (encoding & ENCODING_SEALED) != from) continue;
     const nameBytes = slotNameCopy(slot, nameBuffer, NAME_MAX_BYTES);
     if (nameBytes < 0) return nameBytes;
     const rewritten = slotRename(slot, nameBuffer, <u32>nameBytes);

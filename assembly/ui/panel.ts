@@ -19,7 +19,7 @@ import { clockInit, clockNow, clockPendingConfirm, clockPendingSeconds, clockCon
 import { fbInit, fbClear, fbFlush } from "./framebuffer";
 import {
   drawHeader, drawTypingHeader, drawCode, drawCounterHint, drawNoTimeInline, drawCountdown, drawNoTime, drawNoCredentials, drawLocked,
-  drawNoKeyboard, drawTouch, drawWait, drawConfirmClock,
+  drawNoKeyboard, drawTouch, drawWait, drawConfirmClock, headerScrolls,
 } from "./screens";
 import {
   typingStart, typingTick, typingActive, typingLastResult, typingSetLeds, typingCancel,
@@ -328,6 +328,28 @@ function render(nowMs: i64): void {
   drawCountdown(period - now % period, period);
 }
 
+// The screen's inputs at the last render that change without setting renderWanted. Between two
+// renders with the same ones (and no scrolling name) the frame would come out the same: the code
+// screen moves once a second (code, countdown), and a render costs ~1.8M cycles on the board.
+let renderedSecond: i64 = -2;
+let renderedSlot: i32 = -2;
+let renderedPending: i64 = -2;
+let renderedAwake: bool = false;
+
+function frameMayDiffer(): bool {
+  if (pinEntryActive() || nameSlot != currentSlot) return true; // PIN entry keeps its own timers
+  if (currentSlot >= 0 && headerScrolls(nameChars)) return true;
+  return clockNow() != renderedSecond || currentSlot != renderedSlot || clockPendingSeconds() != renderedPending ||
+    displayAwake != renderedAwake;
+}
+
+function noteRendered(second: i64): void {
+  renderedSecond = second;
+  renderedSlot = currentSlot;
+  renderedPending = clockPendingSeconds();
+  renderedAwake = displayAwake;
+}
+
 /** Timers: typing pace, long press, messages, display timeout, redraws. */
 export function uiTick(nowMs: i64): void {
   pinTick(nowMs); // a slice of key derivation, and the idle lock
@@ -380,8 +402,11 @@ export function uiTick(nowMs: i64): void {
   if (displayAwake && !needsAttention && timeoutSeconds > 0 && nowMs - lastActivityMs >= <i64>timeoutSeconds * 1000) {
     displayAwake = false;
   }
-  renderWanted = false;
   lastRenderMs = nowMs;
+  if (!renderWanted && !frameMayDiffer()) return;
+  renderWanted = false;
+  const second = clockNow(); // before render, which may take a while
   render(nowMs);
+  noteRendered(second);
   fbFlush();
 }

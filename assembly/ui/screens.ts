@@ -44,6 +44,11 @@ export function scrollOffsetPx(textPx: i32, fieldPx: i32, elapsedMs: i64): i32 {
   return moved > <i64>overflow ? overflow : <i32>moved;
 }
 
+/** Whether a name of `nameChars` characters scrolls in the header (it does not fit). */
+export function headerScrolls(nameChars: i32): bool {
+  return textWidthPx(nameChars, 1) > DISPLAY_WIDTH_PX - NAME_FIELD_X;
+}
+
 /** The header: slot number, then the name (ASCII bytes), scrolled when it does not fit. */
 export function drawHeader(slot: i32, name: usize, nameChars: i32, elapsedMs: i64): void {
   drawNumber(<i64>slot, 2, 0, 0, 1);
