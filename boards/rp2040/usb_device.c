@@ -163,8 +163,9 @@ bool usb_endpoint_send(uint8_t address, const uint8_t *data, uint16_t length) {
 
 void usb_endpoint_receive(uint8_t address) {
   endpoint_state *state = endpoint(address);
-  if (!configuration || state == 0 || (address & 0x80u) || state->busy || state->halted) return;
-  state->busy = true;
+  if (!configuration || state == 0 || (address & 0x80u) || state->busy) return;
+  state->busy = true; // when halted: armed by CLEAR_FEATURE(ENDPOINT_HALT), as the class asked
+  if (state->halted) return;
   buffer_start(address & 0x0fu, true, 64u | (state->data1 ? USB_BUF_CTRL_DATA1 : 0));
 }
 

@@ -33,14 +33,20 @@ static uint8_t keyboard_protocol = 1; // report protocol until the host asks for
 static uint8_t keyboard_idle = 0;
 static uint8_t keyboard_leds;
 
+// A command in: written straight into the module's APDU buffer (usb_classes.h: one interface owns
+// it at a time). An initial frame that finds the buffer being written by CCID is held in the
+// endpoint's own buffer (not re-armed) until hid_resume(); one that finds a command waiting for
+// its reply is only counted, then answered "busy".
 static struct {
-  uint8_t message[CCID_MAX_APDU_BYTES];
   uint32_t expected;
   uint32_t received;
+  const uint8_t *held_frame;
+  uint16_t held_length;
   uint8_t next_sequence;
   bool assembling;
+  bool to_module; // the buffer is ours (else the message is counted for a "busy" answer)
+  bool holding;
 } vendor_in; // host -> device
-
 static struct {
   const uint8_t *payload; // vendor_reply or vendor_error_payload: never the module's own buffer
   uint32_t length;
@@ -54,17 +60,20 @@ static uint8_t vendor_frame[USB_VENDOR_REPORT_BYTES];
 static uint8_t vendor_error_payload[1];
 // A reply goes out one report per IN transfer, long after apdu_response returned: by then the
 // module has wiped its buffer (applets/apdu.ts), or a tick, a CCID APDU or a session reset has
-// rewritten it. So the reply is copied here first (as usb_ccid.c copies into its tx buffer).
-#define VENDOR_REPLY_MAX_BYTES (4096u + 2u)
+// rewritten it. So the reply is copied here first (as usb_ccid.c copies into its tx buffer). The
+// module sends at most a 256-byte chunk and SW1 SW2 (docs/SPEC.md apdu_response); anything longer
+// is answered 6F00, as CCID does.
+#define VENDOR_REPLY_MAX_BYTES (256u + 2u)
 static uint8_t vendor_reply[VENDOR_REPLY_MAX_BYTES];
-static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00}; // cannot happen with the module's buffers
+static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00};
 static uint8_t reply_buffer[USB_VENDOR_REPORT_BYTES];
 
 void hid_reset(void) {
   memset(keyboard_report, 0, sizeof keyboard_report);
   keyboard_protocol = 1;
   keyboard_idle = 0;
-  vendor_in.assembling = false;
+  if (vendor_in.to_module) usb_apdu_abandon(APDU_TRANSPORT_HID, vendor_in.received);
+  memset(&vendor_in, 0, sizeof vendor_in); // a held frame is gone with the endpoint
   memset(&vendor_out, 0, sizeof vendor_out);
   memset(vendor_reply, 0, sizeof vendor_reply);
 }
@@ -127,47 +136,76 @@ void hid_apdu_response(const uint8_t *response, uint32_t length) {
   vendor_start_reply(FRAME_COMMAND_APDU, vendor_reply, length);
 }
 
-static void vendor_frame_received(const uint8_t *frame, uint16_t length) {
+// Ends a partly received message (wiping what reached the module's buffer).
+static void vendor_in_abandon(void) {
+  if (vendor_in.to_module) usb_apdu_abandon(APDU_TRANSPORT_HID, vendor_in.received);
+  vendor_in.assembling = false;
+  vendor_in.to_module = false;
+}
+
+// Returns false when the frame is held (the endpoint stays un-armed until hid_resume).
+static bool vendor_frame_received(const uint8_t *frame, uint16_t length) {
   if (length != USB_VENDOR_REPORT_BYTES) {
-    vendor_in.assembling = false;
+    vendor_in_abandon();
     vendor_error(FRAME_ERROR_INVALID_REPORT);
-    return;
+    return true;
   }
   if (frame[0] & FRAME_INIT) {
-    vendor_in.assembling = false; // a new message replaces a partial one
+    vendor_in_abandon(); // a new message replaces a partial one
     if ((frame[0] & 0x7fu) != FRAME_COMMAND_APDU) {
       vendor_error(FRAME_ERROR_INVALID_COMMAND);
-      return;
+      return true;
     }
     uint32_t total = ((uint32_t)frame[1] << 8) | frame[2];
-    if (total == 0 || total > sizeof vendor_in.message) {
+    if (total == 0 || total > CCID_MAX_APDU_BYTES) {
       vendor_error(FRAME_ERROR_INVALID_LENGTH);
-      return;
+      return true;
     }
+    apdu_claim claim = usb_apdu_claim(APDU_TRANSPORT_HID);
+    if (claim == APDU_CLAIM_WAIT) {
+      vendor_in.held_frame = frame;
+      vendor_in.held_length = length;
+      vendor_in.holding = true;
+      return false;
+    }
+    vendor_in.to_module = claim == APDU_CLAIM_TAKEN;
     vendor_in.expected = total;
-    vendor_in.received = 0;
     vendor_in.next_sequence = 0;
     vendor_in.assembling = true;
     uint32_t chunk = total < FRAME_INIT_PAYLOAD ? total : FRAME_INIT_PAYLOAD;
-    memcpy(vendor_in.message, frame + 3, chunk);
+    usb_apdu_write(APDU_TRANSPORT_HID, 0, frame + 3, chunk);
     vendor_in.received = chunk;
   } else {
     if (!vendor_in.assembling || frame[0] != vendor_in.next_sequence) {
-      vendor_in.assembling = false;
+      vendor_in_abandon();
       vendor_error(FRAME_ERROR_INVALID_SEQUENCE);
-      return;
+      return true;
     }
     vendor_in.next_sequence++;
     uint32_t chunk = vendor_in.expected - vendor_in.received;
     if (chunk > FRAME_CONT_PAYLOAD) chunk = FRAME_CONT_PAYLOAD;
-    memcpy(vendor_in.message + vendor_in.received, frame + 1, chunk);
+    if (vendor_in.to_module) usb_apdu_write(APDU_TRANSPORT_HID, vendor_in.received, frame + 1, chunk);
     vendor_in.received += chunk;
   }
-  if (vendor_in.received < vendor_in.expected) return;
+  if (vendor_in.received < vendor_in.expected) return true;
   vendor_in.assembling = false;
-  if (vendor_out.active || !usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.message, vendor_in.expected))
+  if (!vendor_in.to_module || vendor_out.active) {
+    vendor_in_abandon();
     vendor_error(FRAME_ERROR_BUSY);
+    return true;
+  }
+  vendor_in.to_module = false;
+  usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.expected); // the reply may come right away
+  return true;
 }
+
+void hid_resume(void) {
+  if (!vendor_in.holding) return;
+  vendor_in.holding = false;
+  if (vendor_frame_received(vendor_in.held_frame, vendor_in.held_length)) usb_endpoint_receive(USB_EP_VENDOR_OUT);
+}
+
+void hid_receive_timeout(void) { vendor_in_abandon(); } // a late continuation gets the sequence error
 
 void hid_sent(uint8_t endpoint_address) {
   if (endpoint_address == USB_EP_VENDOR_IN) vendor_send_next_frame();
@@ -175,8 +213,7 @@ void hid_sent(uint8_t endpoint_address) {
 
 void hid_received(uint8_t endpoint_address, const uint8_t *data, uint16_t length) {
   if (endpoint_address != USB_EP_VENDOR_OUT) return;
-  vendor_frame_received(data, length);
-  usb_endpoint_receive(USB_EP_VENDOR_OUT);
+  if (vendor_frame_received(data, length)) usb_endpoint_receive(USB_EP_VENDOR_OUT);
 }
 
 usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **reply, uint16_t *reply_length) {
