@@ -66,7 +66,8 @@ static uint8_t vendor_error_payload[1];
 #define VENDOR_REPLY_MAX_BYTES (256u + 2u)
 static uint8_t vendor_reply[VENDOR_REPLY_MAX_BYTES];
 static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00};
-static uint8_t reply_buffer[USB_VENDOR_REPORT_BYTES];
+// EP0 replies point at these directly: usb_device.c copies a reply of one packet at once.
+static const uint8_t vendor_input_report[USB_VENDOR_REPORT_BYTES]; // GET_REPORT: nothing pending
 
 void hid_reset(void) {
   memset(keyboard_report, 0, sizeof keyboard_report);
@@ -242,9 +243,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
   switch (setup->request) {
   case HID_GET_REPORT:
     if (!in || report_type != HID_REPORT_INPUT) return USB_CONTROL_STALL;
-    memset(reply_buffer, 0, sizeof reply_buffer);
-    if (keyboard) memcpy(reply_buffer, keyboard_report, sizeof keyboard_report);
-    *reply = reply_buffer;
+    *reply = keyboard ? keyboard_report : vendor_input_report;
     *reply_length = keyboard ? USB_KEYBOARD_REPORT_BYTES : USB_VENDOR_REPORT_BYTES;
     return USB_CONTROL_REPLY;
   case HID_SET_REPORT:
@@ -253,8 +252,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
     return USB_CONTROL_RECEIVE;
   case HID_GET_IDLE:
     if (!in) return USB_CONTROL_STALL;
-    reply_buffer[0] = keyboard_idle;
-    *reply = reply_buffer;
+    *reply = &keyboard_idle;
     *reply_length = 1;
     return USB_CONTROL_REPLY;
   case HID_SET_IDLE:
@@ -263,8 +261,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
     return USB_CONTROL_REPLY;
   case HID_GET_PROTOCOL:
     if (!in || !keyboard) return USB_CONTROL_STALL;
-    reply_buffer[0] = keyboard_protocol;
-    *reply = reply_buffer;
+    *reply = &keyboard_protocol;
     *reply_length = 1;
     return USB_CONTROL_REPLY;
   case HID_SET_PROTOCOL:
