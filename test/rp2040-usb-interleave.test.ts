@@ -4,8 +4,9 @@
 // sent on both at once (a 4112-byte extended APDU among them) all get their own answers, with
 // codes against RFC 4226 (node:crypto) and long answers against the same command sent alone; the
 // bounds (4112 + 1 bytes is refused with an error on both); a host that stops mid-message does not
-// lock the other interface out; an abandoned command leaves no copy in RAM; a command waiting for
-// a press is answered 6F00 when a CCID power-on drops it.
+// lock the other interface out; an abandoned or refused command leaves no copy in RAM; while a
+// command waits for a press the other interface gets busy; a HID command waiting for a press is
+// answered 6F00 when a CCID power-on drops it.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createHmac, randomBytes } from "node:crypto";
 import { EmulatedToken } from "../emulator/token.js";
@@ -21,6 +22,7 @@ const KEY = Buffer.from("12345678901234567890");
 const LONG_NAME = "a-name-of-sixty-four-bytes-to-make-a-put-span-several-hid-frames";
 const LONG_KEY = Buffer.from("3132333435363738393031323334353637383930313233343536373839303132", "hex");
 const MAX_APDU_BYTES = 4112;
+const BUTTON_OK = 2;
 
 let token: EmulatedToken;
 let ccid: CcidClient;
@@ -220,6 +222,26 @@ describe("bounds and abandoned commands", () => {
     hid.sendReports(frames.slice(1, 2)); // too late: no message is being received
     expectHidError(0x03);
     expect(hex(hid.transmit(SELECT)).slice(-4)).toBe("9000");
+  });
+
+  it("a CCID command waiting for a press: a long HID command meanwhile gets busy, the CCID answer stays whole", () => {
+    const step = 7000;
+    const sequence = ccidSequence;
+    if (!token.usb.sendOut(EP_CCID, xfr(calculate("touch", step)))) throw new Error("CCID message not taken");
+    token.board.run(50_000);
+    // The module keeps nothing in its buffer while it waits: the HID command is written there in
+    // full, then refused (one APDU in flight).
+    const pattern = randomBytes(56);
+    const command = new Uint8Array(300);
+    command.set(pattern, 100);
+    hid.sendReports(hidFrames(command));
+    expectHidError(0x04);
+    expect(inRam(pattern)).toBe(false); // and wiped
+    token.board.schedule(100_000, () => token.board.setButton(BUTTON_OK, true));
+    token.board.schedule(200_000, () => token.board.setButton(BUTTON_OK, false));
+    const reply = ccidReply();
+    expect(reply.sequence).toBe(sequence);
+    expect(hex(reply.data)).toBe(expectedCalculate(KEY, step));
   });
 
   it("a HID command waiting for a press: CCID gets slot busy, and a CCID power-on answers it 6F00", () => {

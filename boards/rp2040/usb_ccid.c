@@ -188,14 +188,15 @@ static void handle_message(void) {
       reply(RDR_TO_PC_DATA_BLOCK, sequence, STATUS_FAILED | ICC_ACTIVE, ERROR_FIELD_LENGTH, 0, 0, 0);
       return;
     }
-    if (!rx_to_module) { // another interface's command was with the module (or ours timed out)
-      reply(RDR_TO_PC_DATA_BLOCK, sequence, STATUS_FAILED | ICC_ACTIVE, ERROR_CMD_SLOT_BUSY, 0, 0, 0);
-      return;
-    }
     apdu_sequence = sequence;
     apdu_waiting = true;
     last_time_extension_us = now_cached_us;
-    usb_apdu_submit(APDU_TRANSPORT_CCID, data_length); // the reply may come right away
+    // The reply may come right away. Refused: another interface's command waits for its reply
+    // (or ours timed out mid-message and the buffer went).
+    if (!rx_to_module || !usb_apdu_submit(APDU_TRANSPORT_CCID, data_length)) {
+      apdu_waiting = false;
+      reply(RDR_TO_PC_DATA_BLOCK, sequence, STATUS_FAILED | ICC_ACTIVE, ERROR_CMD_SLOT_BUSY, 0, 0, 0);
+    }
     return;
   default:
     slot_status(sequence, STATUS_FAILED | icc_status(), ERROR_CMD_NOT_SUPPORTED);
@@ -254,15 +255,14 @@ static bool header_received(const uint8_t *packet, uint16_t packet_length) {
   if (header[0] != PC_TO_RDR_XFR_BLOCK || header[5] != 0 || !icc_powered || declared == 0 ||
       declared > CCID_MAX_APDU_BYTES)
     return true; // answered without the module (an error or not an APDU): data only counted
-  apdu_claim claim = usb_apdu_claim(APDU_TRANSPORT_CCID);
-  if (claim == APDU_CLAIM_WAIT) {
+  if (!usb_apdu_claim(APDU_TRANSPORT_CCID)) {
     held_packet = packet; // the endpoint's buffer: unchanged until it is re-armed
     held_length = packet_length;
     holding = true;
     rx_length = 0;
     return false;
   }
-  rx_to_module = claim == APDU_CLAIM_TAKEN; // busy: counted, then answered "slot busy"
+  rx_to_module = true;
   return true;
 }
 

@@ -50,12 +50,11 @@ static apdu_transport buffer_owner;
 static uint64_t owner_activity_us;
 static uint64_t now_cached_us;
 
-apdu_claim usb_apdu_claim(apdu_transport transport) {
-  if (apdu_waiting_transport != APDU_TRANSPORT_NONE) return APDU_CLAIM_BUSY;
-  if (buffer_owner != APDU_TRANSPORT_NONE && buffer_owner != transport) return APDU_CLAIM_WAIT;
+bool usb_apdu_claim(apdu_transport transport) {
+  if (buffer_owner != APDU_TRANSPORT_NONE && buffer_owner != transport) return false;
   buffer_owner = transport;
   owner_activity_us = now_cached_us;
-  return APDU_CLAIM_TAKEN;
+  return true;
 }
 
 void usb_apdu_write(apdu_transport transport, uint32_t offset, const uint8_t *bytes, uint32_t length) {
@@ -64,11 +63,12 @@ void usb_apdu_write(apdu_transport transport, uint32_t offset, const uint8_t *by
   app_apdu_write(offset, bytes, length);
 }
 
-void usb_apdu_submit(apdu_transport transport, uint32_t length) {
-  if (buffer_owner != transport) return;
+bool usb_apdu_submit(apdu_transport transport, uint32_t length) {
+  if (buffer_owner != transport || apdu_waiting_transport != APDU_TRANSPORT_NONE) return false;
   buffer_owner = APDU_TRANSPORT_NONE; // apdu() takes the command and wipes the buffer
   apdu_waiting_transport = transport;
   app_apdu_submit(length);
+  return true;
 }
 
 void usb_apdu_abandon(apdu_transport transport, uint32_t written) {

@@ -53,18 +53,17 @@ void hid_receive_timeout(void);
 // Shared (usb_classes.c): which transport waits for a reply, and which one owns the module's APDU
 // buffer. One interface at a time writes a command there, from its first packet until the module
 // has it (apdu() takes it and wipes it); the other holds its first packet back meanwhile (its OUT
-// endpoint is not re-armed: the host's controller retries) and gets resume() once the buffer is free.
+// endpoint is not re-armed: the host's controller retries) and gets resume() once the buffer is
+// free. The buffer is free while a command waits for a press (the module keeps nothing in it).
 extern apdu_transport apdu_waiting_transport;
-typedef enum {
-  APDU_CLAIM_TAKEN,  // the buffer is the caller's until usb_apdu_submit or usb_apdu_abandon
-  APDU_CLAIM_WAIT,   // another interface is writing its command: hold the packet, retry at resume
-  APDU_CLAIM_BUSY,   // a command waits for its reply (one APDU in flight): answer busy
-} apdu_claim;
-apdu_claim usb_apdu_claim(apdu_transport transport);
+// True: the buffer is the caller's until usb_apdu_submit or usb_apdu_abandon. False: the other
+// interface is writing its command: hold the packet, retry at resume.
+bool usb_apdu_claim(apdu_transport transport);
 // Writes bytes of the owner's command at `offset` (the caller bounds offset + length by CCID_MAX_APDU_BYTES).
 void usb_apdu_write(apdu_transport transport, uint32_t offset, const uint8_t *bytes, uint32_t length);
-// Hands the owner's command of `length` bytes to the module and releases the buffer.
-void usb_apdu_submit(apdu_transport transport, uint32_t length);
+// Hands the owner's command of `length` bytes to the module and releases the buffer; false (the
+// buffer kept) when a command still waits for its reply: one APDU in flight.
+bool usb_apdu_submit(apdu_transport transport, uint32_t length);
 // Wipes the first `written` bytes of an unfinished command and releases the buffer (no-op if not the owner).
 void usb_apdu_abandon(apdu_transport transport, uint32_t written);
 // A CCID power on/off: a new session for the module; a command it drops gets 6F00.

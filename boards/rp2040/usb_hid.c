@@ -35,8 +35,7 @@ static uint8_t keyboard_leds;
 
 // A command in: written straight into the module's APDU buffer (usb_classes.h: one interface owns
 // it at a time). An initial frame that finds the buffer being written by CCID is held in the
-// endpoint's own buffer (not re-armed) until hid_resume(); one that finds a command waiting for
-// its reply is only counted, then answered "busy".
+// endpoint's own buffer (not re-armed) until hid_resume().
 static struct {
   uint32_t expected;
   uint32_t received;
@@ -44,7 +43,7 @@ static struct {
   uint16_t held_length;
   uint8_t next_sequence;
   bool assembling;
-  bool to_module; // the buffer is ours (else the message is counted for a "busy" answer)
+  bool to_module; // the buffer is ours: the message is being written there
   bool holding;
 } vendor_in; // host -> device
 static struct {
@@ -162,14 +161,13 @@ static bool vendor_frame_received(const uint8_t *frame, uint16_t length) {
       vendor_error(FRAME_ERROR_INVALID_LENGTH);
       return true;
     }
-    apdu_claim claim = usb_apdu_claim(APDU_TRANSPORT_HID);
-    if (claim == APDU_CLAIM_WAIT) {
+    if (!usb_apdu_claim(APDU_TRANSPORT_HID)) {
       vendor_in.held_frame = frame;
       vendor_in.held_length = length;
       vendor_in.holding = true;
       return false;
     }
-    vendor_in.to_module = claim == APDU_CLAIM_TAKEN;
+    vendor_in.to_module = true;
     vendor_in.expected = total;
     vendor_in.next_sequence = 0;
     vendor_in.assembling = true;
@@ -190,13 +188,14 @@ static bool vendor_frame_received(const uint8_t *frame, uint16_t length) {
   }
   if (vendor_in.received < vendor_in.expected) return true;
   vendor_in.assembling = false;
-  if (!vendor_in.to_module || vendor_out.active) {
+  // The reply may come right away. Refused (busy): a command waits for its reply, or ours is
+  // still going out.
+  if (vendor_out.active || !usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.expected)) {
     vendor_in_abandon();
     vendor_error(FRAME_ERROR_BUSY);
     return true;
   }
   vendor_in.to_module = false;
-  usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.expected); // the reply may come right away
   return true;
 }
 
