@@ -33,6 +33,8 @@ bool hid_control_data(const usb_setup_packet *setup, const uint8_t *data, uint16
 void hid_sent(uint8_t endpoint_address);
 void hid_received(uint8_t endpoint_address, const uint8_t *data, uint16_t length);
 void hid_apdu_response(const uint8_t *response, uint32_t length);
+void hid_resume(void);          // a held initial frame goes on (the buffer is free)
+void hid_receive_timeout(void); // the message stopped coming: dropped, the buffer released
 
 // usb_ccid.c
 void ccid_reset(void);
@@ -42,13 +44,8 @@ void ccid_sent(void);
 void ccid_received(const uint8_t *data, uint16_t length);
 void ccid_apdu_response(const uint8_t *response, uint32_t length);
 void ccid_task(uint64_t now_us);
-
-void ccid_resume(void);
-void ccid_receive_timeout(void);
-
-// usb_hid.c
-void hid_resume(void);
-void hid_receive_timeout(void);
+void ccid_resume(void);          // a held first packet goes on (the buffer is free)
+void ccid_receive_timeout(void); // the XfrBlock stopped coming: the buffer released, "slot busy" at its end
 
 // Shared (usb_classes.c): which transport waits for a reply, and which one owns the module's APDU
 // buffer. One interface at a time writes a command there, from its first packet until the module
