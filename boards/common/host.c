@@ -162,22 +162,47 @@ static int call_u32(tk_host *host, IM3Function function, uint32_t *value) {
   return finish_call(host, m3_GetResultsV(function, value));
 }
 
-int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length) {
-  if (host->state != TK_RUNNING) return TK_STOPPED;
+// The module's APDU buffer up to `end` bytes: TK_REFUSED past apdu_capacity(), TK_STOPPED (the
+// module stopped) when the buffer does not lie in its memory.
+static int apdu_region(tk_host *host, uint32_t end, uint8_t **region) {
   uint32_t capacity = 0, buffer = 0;
   if (call_u32(host, host->apduCapacity, &capacity) != TK_OK) return TK_STOPPED;
-  if (length > capacity) return TK_REFUSED;
+  if (end > capacity) return TK_REFUSED;
   if (call_u32(host, host->apduBuffer, &buffer) != TK_OK) return TK_STOPPED;
   uint32_t memoryBytes = 0;
   uint8_t *memory = m3_GetMemory(host->runtime, &memoryBytes, 0);
-  if (memory == NULL || (uint64_t)buffer + length > memoryBytes) {
+  if (memory == NULL || (uint64_t)buffer + end > memoryBytes) {
     host->state = TK_STOPPED_GUEST_MEMORY;
     host->stopDetail = "apdu_buffer";
     return TK_STOPPED;
   }
-  memcpy(memory + buffer, command, length);
+  *region = memory + buffer;
+  return TK_OK;
+}
+
+int tk_host_apdu_write(tk_host *host, uint32_t offset, const uint8_t *bytes, uint32_t length) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  if (length > UINT32_MAX - offset) return TK_REFUSED;
+  uint8_t *region = NULL;
+  int outcome = apdu_region(host, offset + length, &region);
+  if (outcome != TK_OK) return outcome;
+  if (bytes) memcpy(region + offset, bytes, length);
+  else memset(region + offset, 0, length);
+  return TK_OK;
+}
+
+int tk_host_apdu_written(tk_host *host, uint32_t length) {
+  if (host->state != TK_RUNNING) return TK_STOPPED;
+  uint8_t *region = NULL;
+  int outcome = apdu_region(host, length, &region);
+  if (outcome != TK_OK) return outcome;
   host->apduPending = 1;
   return end_event(host, finish_call(host, call_export(host->apdu, length)), 0);
+}
+
+int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length) {
+  int outcome = tk_host_apdu_write(host, 0, command, length);
+  return outcome == TK_OK ? tk_host_apdu_written(host, length) : outcome;
 }
 
 int tk_host_session_reset(tk_host *host) {

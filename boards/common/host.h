@@ -73,6 +73,12 @@ int tk_host_button(tk_host *host, uint32_t buttonId, uint32_t down);
 int tk_host_keyboard_leds(tk_host *host, uint32_t bits);
 /** Copies the APDU into the module's buffer and calls apdu(). TK_REFUSED when it does not fit. */
 int tk_host_apdu(tk_host *host, const uint8_t *command, uint32_t length);
+/** For a board that assembles a command in place (the RP2040's USB classes, with no buffer of
+ *  their own): writes `length` bytes at `offset` of the module's APDU buffer, zeros when `bytes` is
+ *  NULL (to wipe an abandoned command). TK_REFUSED past apdu_capacity(). Between two calls only. */
+int tk_host_apdu_write(tk_host *host, uint32_t offset, const uint8_t *bytes, uint32_t length);
+/** apdu(length) on a command already in the module's buffer (tk_host_apdu_write). */
+int tk_host_apdu_written(tk_host *host, uint32_t length);
 /** A new smart-card session (card power on/off or reset, a new client): session_reset(). A reply
  *  the module still owed is dropped, so nothing waits for it any more. */
 int tk_host_session_reset(tk_host *host);

@@ -50,7 +50,12 @@ static void report_stop(void) {
   uart_puts("\r\n");
 }
 
-bool app_apdu_submit(const uint8_t *apdu, uint32_t length) {
+void app_apdu_write(uint32_t offset, const uint8_t *bytes, uint32_t length) {
+  // A refusal (past the buffer) is answered at submit; a stop is reported now.
+  if (module_running && tk_host_apdu_write(&host, offset, bytes, length) == TK_STOPPED) report_stop();
+}
+
+bool app_apdu_submit(uint32_t length) {
   // A stopped module (or an APDU longer than its buffer) still gets an answer: ISO 7816-4
   // "no precise diagnosis" / "wrong length", so the host never waits forever.
   static const uint8_t stopped_reply[2] = {0x6f, 0x00};
@@ -59,7 +64,7 @@ bool app_apdu_submit(const uint8_t *apdu, uint32_t length) {
     usb_apdu_response(stopped_reply, sizeof stopped_reply);
     return true;
   }
-  int outcome = tk_host_apdu(&host, apdu, length);
+  int outcome = tk_host_apdu_written(&host, length);
   if (outcome == TK_REFUSED) usb_apdu_response(wrong_length, sizeof wrong_length);
   if (outcome == TK_STOPPED) {
     report_stop();

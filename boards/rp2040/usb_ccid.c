@@ -48,9 +48,17 @@ static uint8_t atr[sizeof atr_body + 1];
 // T=1 protocol data for Parameters replies (CCID 1.1 table 6.2-3).
 static const uint8_t t1_parameters[7] = {0x11, 0x10, 0x00, 0x4d, 0x00, 0xfe, 0x00};
 
-static uint8_t rx[CCID_MAX_MESSAGE_BYTES];
-static uint32_t rx_length;
-static bool rx_overflow;
+// A message in: its header here, the data of an XfrBlock written straight into the module's APDU
+// buffer (usb_classes.h: one interface owns it at a time), any other message's data only counted
+// (none of ours reads it). A first packet that finds the buffer being written by the HID interface
+// is held in the endpoint's own buffer (not re-armed) until ccid_resume().
+static uint8_t header[CCID_HEADER_BYTES];
+static uint32_t rx_length; // bytes of the message so far, header included (counted past the limit too)
+static bool rx_overflow;   // more than a header and CCID_MAX_APDU_BYTES
+static bool rx_to_module;  // this XfrBlock's data goes to the module (the buffer is ours)
+static const uint8_t *held_packet;
+static uint16_t held_length;
+static bool holding;
 // Replies: the module sends at most 256 data bytes and the status word per APDU (docs/SPEC.md,
 // "Command APDUs and replies": longer replies come in 61xx chunks); the ATR and T=1 parameters are shorter.
 #define CCID_MAX_REPLY_APDU_BYTES (256u + 2u)
@@ -112,17 +120,27 @@ static void slot_status(uint8_t sequence, uint8_t status, uint8_t error) {
   reply(RDR_TO_PC_SLOT_STATUS, sequence, status, error, 0, 0, 0);
 }
 
+static uint32_t declared_length(void) {
+  return (uint32_t)header[1] | ((uint32_t)header[2] << 8) | ((uint32_t)header[3] << 16) | ((uint32_t)header[4] << 24);
+}
+
+// Data bytes of this message now in the module's buffer.
+static uint32_t rx_written(void) {
+  uint32_t data = rx_length > CCID_HEADER_BYTES ? rx_length - CCID_HEADER_BYTES : 0;
+  return data < CCID_MAX_APDU_BYTES ? data : CCID_MAX_APDU_BYTES;
+}
+
 static void receive_next(void) {
   rx_length = 0;
   rx_overflow = false;
+  rx_to_module = false;
   usb_endpoint_receive(USB_EP_CCID_OUT);
 }
 
 static void handle_message(void) {
-  uint8_t type = rx[0];
-  uint32_t data_length = (uint32_t)rx[1] | ((uint32_t)rx[2] << 8) | ((uint32_t)rx[3] << 16) | ((uint32_t)rx[4] << 24);
-  uint8_t slot = rx[5], sequence = rx[6];
-  const uint8_t *data = rx + CCID_HEADER_BYTES;
+  uint8_t type = header[0];
+  uint32_t data_length = declared_length();
+  uint8_t slot = header[5], sequence = header[6];
   if (rx_overflow || data_length != rx_length - CCID_HEADER_BYTES) {
     slot_status(sequence, STATUS_FAILED | icc_status(), ERROR_FIELD_LENGTH);
     return;
@@ -134,12 +152,12 @@ static void handle_message(void) {
   switch (type) {
   case PC_TO_RDR_ICC_POWER_ON:
     icc_powered = true;
-    app_session_reset(); // a new session: selection and access password forgotten
+    usb_session_reset(); // a new session: selection and access password forgotten
     reply(RDR_TO_PC_DATA_BLOCK, sequence, ICC_ACTIVE, 0, 0, atr, sizeof atr);
     return;
   case PC_TO_RDR_ICC_POWER_OFF:
     icc_powered = false;
-    app_session_reset();
+    usb_session_reset();
     slot_status(sequence, ICC_INACTIVE, 0);
     return;
   case PC_TO_RDR_GET_SLOT_STATUS:
@@ -151,7 +169,7 @@ static void handle_message(void) {
     reply(RDR_TO_PC_PARAMETERS, sequence, icc_status(), 0, 1, t1_parameters, sizeof t1_parameters);
     return;
   case PC_TO_RDR_SET_PARAMETERS:
-    if (rx[7] != 1) {
+    if (header[7] != 1) {
       reply(RDR_TO_PC_PARAMETERS, sequence, STATUS_FAILED | icc_status(), ERROR_FIELD_PROTOCOL, 1,
             t1_parameters, sizeof t1_parameters);
     } else {
@@ -173,7 +191,9 @@ static void handle_message(void) {
     apdu_sequence = sequence;
     apdu_waiting = true;
     last_time_extension_us = now_cached_us;
-    if (!usb_apdu_submit(APDU_TRANSPORT_CCID, data, data_length)) {
+    // The reply may come right away. Refused: another interface's command waits for its reply
+    // (or ours timed out mid-message and the buffer went).
+    if (!rx_to_module || !usb_apdu_submit(APDU_TRANSPORT_CCID, data_length)) {
       apdu_waiting = false;
       reply(RDR_TO_PC_DATA_BLOCK, sequence, STATUS_FAILED | ICC_ACTIVE, ERROR_CMD_SLOT_BUSY, 0, 0, 0);
     }
@@ -198,8 +218,11 @@ void ccid_apdu_response(const uint8_t *response, uint32_t length) {
 }
 
 void ccid_reset(void) {
+  if (rx_to_module) usb_apdu_abandon(APDU_TRANSPORT_CCID, rx_written());
   rx_length = 0;
   rx_overflow = false;
+  rx_to_module = false;
+  holding = false; // the endpoint is deconfigured: a held packet is gone
   tx_active = false;
   icc_powered = false;
   apdu_waiting = false;
@@ -223,7 +246,24 @@ usb_control_result ccid_control(const usb_setup_packet *setup) {
 void ccid_sent(void) {
   send_next_packet();
   if (tx_active) return;
-  if (!apdu_waiting) receive_next(); // the reply is out: take the next command
+  if (!apdu_waiting && !holding) receive_next(); // the reply is out: take the next command
+}
+
+// The header is in: an XfrBlock the module could take claims its buffer.
+static bool header_received(const uint8_t *packet, uint16_t packet_length) {
+  uint32_t declared = declared_length();
+  if (header[0] != PC_TO_RDR_XFR_BLOCK || header[5] != 0 || !icc_powered || declared == 0 ||
+      declared > CCID_MAX_APDU_BYTES)
+    return true; // answered without the module (an error or not an APDU): data only counted
+  if (!usb_apdu_claim(APDU_TRANSPORT_CCID)) {
+    held_packet = packet; // the endpoint's buffer: unchanged until it is re-armed
+    held_length = packet_length;
+    holding = true;
+    rx_length = 0;
+    return false;
+  }
+  rx_to_module = true;
+  return true;
 }
 
 void ccid_received(const uint8_t *data, uint16_t length) {
@@ -232,39 +272,48 @@ void ccid_received(const uint8_t *data, uint16_t length) {
     return;
   }
   bool short_packet = length < USB_BULK_PACKET_BYTES;
-  uint32_t room = sizeof rx - rx_length;
-  if (length > room) {
-    rx_overflow = true;
-    length = (uint16_t)room;
+  uint16_t at = 0;
+  if (rx_length < CCID_HEADER_BYTES) {
+    at = (uint16_t)(CCID_HEADER_BYTES - rx_length);
+    if (at > length) at = length;
+    memcpy(header + rx_length, data, at);
+    rx_length += at;
+    if (rx_length == CCID_HEADER_BYTES && !header_received(data, length)) return;
   }
-  memcpy(rx + rx_length, data, length);
-  rx_length += length;
+  uint32_t written = rx_written();
+  rx_length += length - at;
+  if (rx_length > CCID_MAX_MESSAGE_BYTES) rx_overflow = true;
+  if (rx_to_module) usb_apdu_write(APDU_TRANSPORT_CCID, written, data + at, rx_written() - written);
   bool header_complete = rx_length >= CCID_HEADER_BYTES;
-  uint32_t declared = 0;
-  if (header_complete) {
-    declared = (uint32_t)rx[1] | ((uint32_t)rx[2] << 8) | ((uint32_t)rx[3] << 16) | ((uint32_t)rx[4] << 24);
-  }
+  uint32_t declared = header_complete ? declared_length() : 0;
   // The message ends at its declared length, or at a short packet (then the lengths disagree).
   bool complete = short_packet || (header_complete && !rx_overflow && rx_length >= CCID_HEADER_BYTES + declared &&
                                    declared <= CCID_MAX_APDU_BYTES);
-  if (!complete && !rx_overflow) {
-    usb_endpoint_receive(USB_EP_CCID_OUT);
-    return;
-  }
-  if (!complete) { // overflowing: keep draining until the host's transfer ends
-    rx_length = sizeof rx;
+  if (!complete) { // more to come (an overflowing one is drained until the host's transfer ends)
     usb_endpoint_receive(USB_EP_CCID_OUT);
     return;
   }
   if (!header_complete) {
     // Too short to be a message: answer with what we can (sequence unknown -> 0).
-    rx[0] = 0;
-    rx[6] = 0;
     slot_status(0, STATUS_FAILED | icc_status(), ERROR_FIELD_LENGTH);
     return;
   }
+  bool owned = rx_to_module;
   handle_message();
+  if (owned) usb_apdu_abandon(APDU_TRANSPORT_CCID, rx_written()); // unless the module took it
+  rx_to_module = false;
   if (!tx_active && !apdu_waiting) receive_next();
+}
+
+void ccid_resume(void) {
+  if (!holding) return;
+  holding = false;
+  ccid_received(held_packet, held_length);
+}
+
+void ccid_receive_timeout(void) {
+  usb_apdu_abandon(APDU_TRANSPORT_CCID, rx_written());
+  rx_to_module = false; // the rest is counted, then answered "slot busy"
 }
 
 void ccid_task(uint64_t now_us) {

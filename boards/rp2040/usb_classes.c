@@ -6,7 +6,7 @@
 apdu_transport apdu_waiting_transport;
 
 void usb_class_reset(void) {
-  hid_reset();
+  hid_reset(); // each abandons (wipes) a command it was writing
   ccid_reset();
   apdu_waiting_transport = APDU_TRANSPORT_NONE;
 }
@@ -41,14 +41,50 @@ void usb_class_received(uint8_t endpoint_address, const uint8_t *data, uint16_t 
   else hid_received(endpoint_address, data, length);
 }
 
-bool usb_apdu_submit(apdu_transport transport, const uint8_t *apdu, uint32_t length) {
-  if (apdu_waiting_transport != APDU_TRANSPORT_NONE) return false;
-  apdu_waiting_transport = transport;
-  if (!app_apdu_submit(apdu, length)) {
-    apdu_waiting_transport = APDU_TRANSPORT_NONE;
-    return false;
-  }
+// A command whose packets stop coming (its host went away mid-message) gives the buffer up after
+// this long, so the other interface is not held back for good. Hosts send a message's packets
+// back to back: 4 KiB takes a few ms.
+#define RECEIVE_IDLE_TIMEOUT_US 1000000u
+
+static apdu_transport buffer_owner;
+static uint64_t owner_activity_us;
+static uint64_t now_cached_us;
+
+bool usb_apdu_claim(apdu_transport transport) {
+  if (buffer_owner != APDU_TRANSPORT_NONE && buffer_owner != transport) return false;
+  buffer_owner = transport;
+  owner_activity_us = now_cached_us;
   return true;
+}
+
+void usb_apdu_write(apdu_transport transport, uint32_t offset, const uint8_t *bytes, uint32_t length) {
+  if (buffer_owner != transport || length == 0) return;
+  owner_activity_us = now_cached_us;
+  app_apdu_write(offset, bytes, length);
+}
+
+bool usb_apdu_submit(apdu_transport transport, uint32_t length) {
+  if (buffer_owner != transport || apdu_waiting_transport != APDU_TRANSPORT_NONE) return false;
+  buffer_owner = APDU_TRANSPORT_NONE; // apdu() takes the command and wipes the buffer
+  apdu_waiting_transport = transport;
+  app_apdu_submit(length);
+  return true;
+}
+
+void usb_apdu_abandon(apdu_transport transport, uint32_t written) {
+  if (buffer_owner != transport) return;
+  if (written) app_apdu_write(0, 0, written); // it may hold part of a secret
+  buffer_owner = APDU_TRANSPORT_NONE;
+}
+
+void usb_session_reset(void) {
+  apdu_transport dropped = apdu_waiting_transport;
+  app_session_reset();
+  // session_reset drops a command waiting for a press unanswered (SPEC): its host still gets an answer.
+  if (dropped != APDU_TRANSPORT_NONE && apdu_waiting_transport == dropped) {
+    static const uint8_t dropped_reply[2] = {0x6f, 0x00};
+    usb_apdu_response(dropped_reply, sizeof dropped_reply);
+  }
 }
 
 void usb_apdu_response(const uint8_t *response, uint32_t length) {
@@ -58,4 +94,17 @@ void usb_apdu_response(const uint8_t *response, uint32_t length) {
   else if (transport == APDU_TRANSPORT_HID) hid_apdu_response(response, length);
 }
 
-void usb_classes_task(uint64_t now_us) { ccid_task(now_us); }
+void usb_classes_task(uint64_t now_us) {
+  now_cached_us = now_us;
+  if (buffer_owner != APDU_TRANSPORT_NONE && now_us - owner_activity_us >= RECEIVE_IDLE_TIMEOUT_US) {
+    if (buffer_owner == APDU_TRANSPORT_CCID) ccid_receive_timeout();
+    else hid_receive_timeout();
+  }
+  // Packets held back while the other interface had the buffer (never from inside a module call:
+  // a reply may come during one, and resuming writes into the module).
+  if (buffer_owner == APDU_TRANSPORT_NONE) {
+    hid_resume();
+    ccid_resume();
+  }
+  ccid_task(now_us);
+}

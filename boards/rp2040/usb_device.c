@@ -44,10 +44,9 @@ static struct {
   uint16_t in_remaining;
   bool in_zero_length_end; // the reply is shorter than asked and a whole number of packets
   bool data1;
-  uint8_t out_data[EP0_BUFFER_BYTES];
-  uint16_t out_received;
 } ep0;
-static uint8_t ep0_reply_buffer[256];
+// String descriptors (the longest, "totpkey TOTP token", is 38 bytes: one packet) and 1-2 byte replies.
+static uint8_t ep0_reply_buffer[EP0_BUFFER_BYTES];
 
 static volatile uint32_t *buffer_control(uint8_t ep, bool out) {
   return (volatile uint32_t *)USB_DPRAM_BUF_CTRL(ep, out);
@@ -163,8 +162,9 @@ bool usb_endpoint_send(uint8_t address, const uint8_t *data, uint16_t length) {
 
 void usb_endpoint_receive(uint8_t address) {
   endpoint_state *state = endpoint(address);
-  if (!configuration || state == 0 || (address & 0x80u) || state->busy || state->halted) return;
-  state->busy = true;
+  if (!configuration || state == 0 || (address & 0x80u) || state->busy) return;
+  state->busy = true; // when halted: armed by CLEAR_FEATURE(ENDPOINT_HALT), as the class asked
+  if (state->halted) return;
   buffer_start(address & 0x0fu, true, 64u | (state->data1 ? USB_BUF_CTRL_DATA1 : 0));
 }
 
@@ -335,17 +335,8 @@ static void ep0_out_done(void) {
     return;
   }
   if (ep0.stage != EP0_DATA_OUT) return;
-  uint16_t room = (uint16_t)(sizeof ep0.out_data - ep0.out_received);
-  if (length > room) length = room;
-  memcpy(ep0.out_data + ep0.out_received, dpram(USB_DPRAM_EP0_BUFFER), length);
-  ep0.out_received += length;
-  if (ep0.out_received < ep0.setup.length && length == EP0_BUFFER_BYTES) {
-    ep0.data1 = !ep0.data1; // the data stage alternates DATA1, DATA0, ...
-    ep0_receive(ep0.data1);
-    return;
-  }
-  if (ep0.out_received != ep0.setup.length ||
-      !usb_class_control_data(&ep0.setup, ep0.out_data, ep0.out_received)) {
+  // One packet: handle_setup takes no OUT data stage longer than EP0_BUFFER_BYTES. Read in place.
+  if (length != ep0.setup.length || !usb_class_control_data(&ep0.setup, dpram(USB_DPRAM_EP0_BUFFER), length)) {
     ep0_stall();
     return;
   }

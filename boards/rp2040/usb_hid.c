@@ -33,14 +33,19 @@ static uint8_t keyboard_protocol = 1; // report protocol until the host asks for
 static uint8_t keyboard_idle = 0;
 static uint8_t keyboard_leds;
 
+// A command in: written straight into the module's APDU buffer (usb_classes.h: one interface owns
+// it at a time). An initial frame that finds the buffer being written by CCID is held in the
+// endpoint's own buffer (not re-armed) until hid_resume().
 static struct {
-  uint8_t message[CCID_MAX_APDU_BYTES];
   uint32_t expected;
   uint32_t received;
+  const uint8_t *held_frame;
+  uint16_t held_length;
   uint8_t next_sequence;
   bool assembling;
+  bool to_module; // the buffer is ours: the message is being written there
+  bool holding;
 } vendor_in; // host -> device
-
 static struct {
   const uint8_t *payload; // vendor_reply or vendor_error_payload: never the module's own buffer
   uint32_t length;
@@ -54,17 +59,21 @@ static uint8_t vendor_frame[USB_VENDOR_REPORT_BYTES];
 static uint8_t vendor_error_payload[1];
 // A reply goes out one report per IN transfer, long after apdu_response returned: by then the
 // module has wiped its buffer (applets/apdu.ts), or a tick, a CCID APDU or a session reset has
-// rewritten it. So the reply is copied here first (as usb_ccid.c copies into its tx buffer).
-#define VENDOR_REPLY_MAX_BYTES (4096u + 2u)
+// rewritten it. So the reply is copied here first (as usb_ccid.c copies into its tx buffer). The
+// module sends at most a 256-byte chunk and SW1 SW2 (docs/SPEC.md apdu_response); anything longer
+// is answered 6F00, as CCID does.
+#define VENDOR_REPLY_MAX_BYTES (256u + 2u)
 static uint8_t vendor_reply[VENDOR_REPLY_MAX_BYTES];
-static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00}; // cannot happen with the module's buffers
-static uint8_t reply_buffer[USB_VENDOR_REPORT_BYTES];
+static const uint8_t vendor_reply_too_long[2] = {0x6f, 0x00};
+// EP0 replies point at these directly: usb_device.c copies a reply of one packet at once.
+static const uint8_t vendor_input_report[USB_VENDOR_REPORT_BYTES]; // GET_REPORT: nothing pending
 
 void hid_reset(void) {
   memset(keyboard_report, 0, sizeof keyboard_report);
   keyboard_protocol = 1;
   keyboard_idle = 0;
-  vendor_in.assembling = false;
+  if (vendor_in.to_module) usb_apdu_abandon(APDU_TRANSPORT_HID, vendor_in.received);
+  memset(&vendor_in, 0, sizeof vendor_in); // a held frame is gone with the endpoint
   memset(&vendor_out, 0, sizeof vendor_out);
   memset(vendor_reply, 0, sizeof vendor_reply);
 }
@@ -127,47 +136,76 @@ void hid_apdu_response(const uint8_t *response, uint32_t length) {
   vendor_start_reply(FRAME_COMMAND_APDU, vendor_reply, length);
 }
 
-static void vendor_frame_received(const uint8_t *frame, uint16_t length) {
+// Ends a partly received message (wiping what reached the module's buffer).
+static void vendor_in_abandon(void) {
+  if (vendor_in.to_module) usb_apdu_abandon(APDU_TRANSPORT_HID, vendor_in.received);
+  vendor_in.assembling = false;
+  vendor_in.to_module = false;
+}
+
+// Returns false when the frame is held (the endpoint stays un-armed until hid_resume).
+static bool vendor_frame_received(const uint8_t *frame, uint16_t length) {
   if (length != USB_VENDOR_REPORT_BYTES) {
-    vendor_in.assembling = false;
+    vendor_in_abandon();
     vendor_error(FRAME_ERROR_INVALID_REPORT);
-    return;
+    return true;
   }
   if (frame[0] & FRAME_INIT) {
-    vendor_in.assembling = false; // a new message replaces a partial one
+    vendor_in_abandon(); // a new message replaces a partial one
     if ((frame[0] & 0x7fu) != FRAME_COMMAND_APDU) {
       vendor_error(FRAME_ERROR_INVALID_COMMAND);
-      return;
+      return true;
     }
     uint32_t total = ((uint32_t)frame[1] << 8) | frame[2];
-    if (total == 0 || total > sizeof vendor_in.message) {
+    if (total == 0 || total > CCID_MAX_APDU_BYTES) {
       vendor_error(FRAME_ERROR_INVALID_LENGTH);
-      return;
+      return true;
     }
+    if (!usb_apdu_claim(APDU_TRANSPORT_HID)) {
+      vendor_in.held_frame = frame;
+      vendor_in.held_length = length;
+      vendor_in.holding = true;
+      return false;
+    }
+    vendor_in.to_module = true;
     vendor_in.expected = total;
-    vendor_in.received = 0;
     vendor_in.next_sequence = 0;
     vendor_in.assembling = true;
     uint32_t chunk = total < FRAME_INIT_PAYLOAD ? total : FRAME_INIT_PAYLOAD;
-    memcpy(vendor_in.message, frame + 3, chunk);
+    usb_apdu_write(APDU_TRANSPORT_HID, 0, frame + 3, chunk);
     vendor_in.received = chunk;
   } else {
     if (!vendor_in.assembling || frame[0] != vendor_in.next_sequence) {
-      vendor_in.assembling = false;
+      vendor_in_abandon();
       vendor_error(FRAME_ERROR_INVALID_SEQUENCE);
-      return;
+      return true;
     }
     vendor_in.next_sequence++;
     uint32_t chunk = vendor_in.expected - vendor_in.received;
     if (chunk > FRAME_CONT_PAYLOAD) chunk = FRAME_CONT_PAYLOAD;
-    memcpy(vendor_in.message + vendor_in.received, frame + 1, chunk);
+    if (vendor_in.to_module) usb_apdu_write(APDU_TRANSPORT_HID, vendor_in.received, frame + 1, chunk);
     vendor_in.received += chunk;
   }
-  if (vendor_in.received < vendor_in.expected) return;
+  if (vendor_in.received < vendor_in.expected) return true;
   vendor_in.assembling = false;
-  if (vendor_out.active || !usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.message, vendor_in.expected))
+  // The reply may come right away. Refused (busy): a command waits for its reply, or ours is
+  // still going out.
+  if (vendor_out.active || !usb_apdu_submit(APDU_TRANSPORT_HID, vendor_in.expected)) {
+    vendor_in_abandon();
     vendor_error(FRAME_ERROR_BUSY);
+    return true;
+  }
+  vendor_in.to_module = false;
+  return true;
 }
+
+void hid_resume(void) {
+  if (!vendor_in.holding) return;
+  vendor_in.holding = false;
+  if (vendor_frame_received(vendor_in.held_frame, vendor_in.held_length)) usb_endpoint_receive(USB_EP_VENDOR_OUT);
+}
+
+void hid_receive_timeout(void) { vendor_in_abandon(); } // a late continuation gets the sequence error
 
 void hid_sent(uint8_t endpoint_address) {
   if (endpoint_address == USB_EP_VENDOR_IN) vendor_send_next_frame();
@@ -175,8 +213,7 @@ void hid_sent(uint8_t endpoint_address) {
 
 void hid_received(uint8_t endpoint_address, const uint8_t *data, uint16_t length) {
   if (endpoint_address != USB_EP_VENDOR_OUT) return;
-  vendor_frame_received(data, length);
-  usb_endpoint_receive(USB_EP_VENDOR_OUT);
+  if (vendor_frame_received(data, length)) usb_endpoint_receive(USB_EP_VENDOR_OUT);
 }
 
 usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **reply, uint16_t *reply_length) {
@@ -205,9 +242,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
   switch (setup->request) {
   case HID_GET_REPORT:
     if (!in || report_type != HID_REPORT_INPUT) return USB_CONTROL_STALL;
-    memset(reply_buffer, 0, sizeof reply_buffer);
-    if (keyboard) memcpy(reply_buffer, keyboard_report, sizeof keyboard_report);
-    *reply = reply_buffer;
+    *reply = keyboard ? keyboard_report : vendor_input_report;
     *reply_length = keyboard ? USB_KEYBOARD_REPORT_BYTES : USB_VENDOR_REPORT_BYTES;
     return USB_CONTROL_REPLY;
   case HID_SET_REPORT:
@@ -216,8 +251,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
     return USB_CONTROL_RECEIVE;
   case HID_GET_IDLE:
     if (!in) return USB_CONTROL_STALL;
-    reply_buffer[0] = keyboard_idle;
-    *reply = reply_buffer;
+    *reply = &keyboard_idle;
     *reply_length = 1;
     return USB_CONTROL_REPLY;
   case HID_SET_IDLE:
@@ -226,8 +260,7 @@ usb_control_result hid_control(const usb_setup_packet *setup, const uint8_t **re
     return USB_CONTROL_REPLY;
   case HID_GET_PROTOCOL:
     if (!in || !keyboard) return USB_CONTROL_STALL;
-    reply_buffer[0] = keyboard_protocol;
-    *reply = reply_buffer;
+    *reply = &keyboard_protocol;
     *reply_length = 1;
     return USB_CONTROL_REPLY;
   case HID_SET_PROTOCOL:
