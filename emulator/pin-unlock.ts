@@ -59,8 +59,8 @@ export function measurePinUnlock(digits = 6, rtcSeconds = 1_796_292_010): PinUnl
   transmit("80500300"); // lock now
   if (pinInfo()[0] !== 1) throw new Error("the token did not lock");
 
-  // The panel takes the lock at its next tick; a press before that is dropped (the module's
-  // behaviour, also under Node), so a person's pause comes first.
+  // A person's pause before the first press (a press right after the lock also opens the entry:
+  // test/pin-applets.test.ts).
   token.run(500);
   token.press(BUTTON_OK, 60, 300); // any press opens the entry
   for (let digit = 0; digit < digits; digit++) {

@@ -254,9 +254,18 @@ function act(buttonId: u32, nowMs: i64): void {
   }
 }
 
+// The PIN layer locked or unlocked (a tick, or an APDU since the last tick): follow it.
+function followPinState(): void {
+  const pinNow = pinState();
+  if (pinNow == pinStateSeen) return;
+  pinStateSeen = pinNow;
+  uiSetLocked(pinNow == PIN_STATE_LOCKED);
+}
+
 /** A debounced edge of button `id`; `down` true when pressed. */
 export function uiButton(id: u32, down: bool, nowMs: i64): void {
   if (id > BUTTON_OK) return;
+  followPinState(); // a "lock now" APDU before this press: the press asks for the PIN
   const wasAwake = displayAwake;
   lastActivityMs = nowMs;
   displayAwake = true;
@@ -331,11 +340,7 @@ function render(nowMs: i64): void {
 /** Timers: typing pace, long press, messages, display timeout, redraws. */
 export function uiTick(nowMs: i64): void {
   pinTick(nowMs); // a slice of key derivation, and the idle lock
-  const pinNow = pinState();
-  if (pinNow != pinStateSeen) { // the PIN layer locked or unlocked: follow it
-    pinStateSeen = pinNow;
-    uiSetLocked(pinNow == PIN_STATE_LOCKED);
-  }
+  followPinState();
   if (pinEntryTick(nowMs)) renderWanted = true;
   if (hasDisplay && upDownAtMs >= 0 && !upHoldDone && nowMs - upDownAtMs >= PIN_MENU_HOLD_MS && !locked &&
       !pinEntryActive() && !typingActive()) {
