@@ -26,7 +26,7 @@ import {
   TYPING_ABANDONED, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW, AFTER_CODE_NONE, AFTER_CODE_TAB, DEFAULT_PACE_MS,
 } from "./typing";
 import { LAYOUT_US, layoutValid } from "./layouts";
-import { pinInit, pinTick, pinState, pinActivity, PIN_STATE_LOCKED } from "../pin";
+import { pinInit, pinTick, pinState, pinActivity, pinBusy, PIN_STATE_LOCKED } from "../pin";
 import {
   pinEntryActive, pinEntryStartUnlock, pinEntryStartSet, pinEntryCancel, pinEntryButton, pinEntryTick, pinEntryDraw,
 } from "./pin-entry";
@@ -379,7 +379,8 @@ export function uiTick(nowMs: i64): void {
     displayAwake = true;
     lastActivityMs = nowMs;
   }
-  if (!renderWanted && (!displayAwake || nowMs - lastRenderMs < REDRAW_MS)) return;
+  // No periodic frames during a PIN derivation (each costs it ~9 ms): PIN entry asks for its own.
+  if (!renderWanted && (!displayAwake || pinBusy() || nowMs - lastRenderMs < REDRAW_MS)) return;
   // The timeout setting is read at the redraw pace, not every tick (a store lookup).
   const timeoutSeconds = settingGet(SETTING_DISPLAY_TIMEOUT_SECONDS, DEFAULT_DISPLAY_TIMEOUT_SECONDS);
   if (displayAwake && !needsAttention && timeoutSeconds > 0 && nowMs - lastActivityMs >= <i64>timeoutSeconds * 1000) {
