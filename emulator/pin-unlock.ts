@@ -5,11 +5,12 @@
 // The unlock has no APDU of its own (docs/SPEC.md "PIN lock": the panel unlocks).
 import { frameToText } from "../host-sim/display.js";
 import { EmulatedToken } from "./token.js";
-import { CcidClient } from "./usb-client.js";
+import { CcidClient, HidApduClient, setKeyboardLeds } from "./usb-client.js";
 
 const BUTTON_UP = 0;
 const BUTTON_OK = 2;
 const EXTENSION_SELECT = "00a4040009f0746f74706b657901";
+const OUTCOME_DERIVING = 1;
 const OUTCOME_SET = 5;
 const PIN_INFO_TAG = 0x08;
 
@@ -22,6 +23,9 @@ export interface PinUnlockTimes {
   frames: number;
   /** Confirming press of the PIN command to DEVICE INFO's "set" outcome (microseconds). */
   setMicros: number;
+  /** While the set's key is derived: the slowest DEVICE INFO over CCID, one over the HID vendor
+   *  interface, and the keyboard's LED output report (a control transfer), in microseconds. */
+  deriving: { ccidApduMaxMicros: number; hidApduMicros: number; keyboardLedsMicros: number };
 }
 
 /** Sets the PIN "1" x digits (6..12), locks, unlocks on the panel; the times of each. */
@@ -54,13 +58,33 @@ export function measurePinUnlock(digits = 6, rtcSeconds = 1_796_292_010): PinUnl
   board.schedule(pressAtUs, () => board.setButton(BUTTON_OK, true));
   board.schedule(pressAtUs + 60_000, () => board.setButton(BUTTON_OK, false));
   transmit(`80500100${digits.toString(16).padStart(2, "0")}${"31".repeat(digits)}`);
-  while (pinInfo()[2] !== OUTCOME_SET) token.run(10);
+  // Polls until the set is done; meanwhile USB must still be served (docs/SPEC.md "PIN lock").
+  const deriving = { ccidApduMaxMicros: 0, hidApduMicros: -1, keyboardLedsMicros: -1 };
+  const hid = new HidApduClient(token.usb);
+  for (;;) {
+    const polledAt = board.micros;
+    const outcome = pinInfo()[2];
+    if (outcome === OUTCOME_SET) break;
+    if (outcome !== OUTCOME_DERIVING) throw new Error(`PIN set: outcome ${outcome}`);
+    deriving.ccidApduMaxMicros = Math.max(deriving.ccidApduMaxMicros, board.micros - polledAt);
+    if (deriving.hidApduMicros < 0) {
+      const hidAt = board.micros;
+      const reply = hid.transmit(Uint8Array.from(Buffer.from(EXTENSION_SELECT, "hex")));
+      if (reply[reply.length - 2] !== 0x90) throw new Error("HID APDU during the derivation refused");
+      deriving.hidApduMicros = board.micros - hidAt;
+      const ledsAt = board.micros;
+      if (setKeyboardLeds(token.usb, 0).status !== "ack") throw new Error("LED report during the derivation not taken");
+      deriving.keyboardLedsMicros = board.micros - ledsAt;
+    }
+    token.run(10);
+  }
+  if (deriving.hidApduMicros < 0) throw new Error("the set finished before USB could be probed");
   const setMicros = board.micros - asked - pressAtUs;
   transmit("80500300"); // lock now
   if (pinInfo()[0] !== 1) throw new Error("the token did not lock");
 
-  // The panel takes the lock at its next tick; a press before that is dropped (the module's
-  // behaviour, also under Node), so a person's pause comes first.
+  // A person's pause before the first press (a press right after the lock also opens the entry:
+  // test/pin-applets.test.ts).
   token.run(500);
   token.press(BUTTON_OK, 60, 300); // any press opens the entry
   for (let digit = 0; digit < digits; digit++) {
@@ -82,5 +106,5 @@ export function measurePinUnlock(digits = 6, rtcSeconds = 1_796_292_010): PinUnl
   if (!token.runUntil(() => unlockedAt !== null, 20_000)) throw new Error("no \"Unlocked\" within 20 s");
   board.display.onFrame = null;
   const end = unlockedAt! as { micros: number; cycles: number };
-  return { unlockMicros: end.micros - start.micros, unlockCycles: end.cycles - start.cycles, frames, setMicros };
+  return { unlockMicros: end.micros - start.micros, unlockCycles: end.cycles - start.cycles, frames, setMicros, deriving };
 }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Token, BUTTON_UP, BUTTON_DOWN, BUTTON_OK } from "../host-sim/token.js";
 import { SimClock } from "../host-sim/clock.js";
+import { frameToText } from "../host-sim/display.js";
 import {
   apdu, send, put, list, selectOath, selectExtension, tlv, utf8, concat, parseTlvs, hmac, truncate, counterBytes,
   TAG, INS, EXT, swOf,
@@ -146,5 +147,20 @@ describe("PIN lock over the applets (token module)", () => {
     expect(pinInfo(after).state).toBe(0);
     selectOath(after);
     expect(put(after, { name: "fresh", secret: SECRET }).sw).toBe(0x9000);
+  });
+
+  it("a press right after lock now, before the next tick, asks for the PIN (not dropped)", () => {
+    for (const button of [BUTTON_OK, BUTTON_UP]) {
+      const token = provisioned();
+      setPinOverUsb(token, PIN);
+      selectExtension(token);
+      expect(send(token, apdu(0x80, INS_PIN, 3, 0)).sw).toBe(0x9000);
+      token.exports.button(button, 1); // no tick between the lock and the press
+      token.advance(60);
+      token.exports.button(button, 0);
+      token.advance(20);
+      expect(frameToText(token.lastFrame!)[0], `button ${button}`).toBe("Enter PIN");
+      expect(token.keyboardReports.length).toBe(0);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { NorFlash } from "../host-sim/flash.js";
 import { SimClock } from "../host-sim/clock.js";
 import { Token, BUTTON_UP, BUTTON_DOWN, BUTTON_OK } from "../host-sim/token.js";
-import { frameToText } from "../host-sim/display.js";
+import { frameToText, pixelOn } from "../host-sim/display.js";
 import { FlashWriter, DEMO_CREDENTIAL } from "../host-sim/flash-writer.js";
 import { T0 } from "./ui-support.js";
 
@@ -108,5 +108,40 @@ describe("PIN lock on the front panel (token module)", () => {
     expect(text(token)[0]).toBe("Enter PIN");
     token.advance(61_000); // an abandoned entry is forgotten
     expect(token.keyboardReports.length).toBe(0);
+  });
+  it("while the key is derived, a frame is drawn only when the progress bar grows a 16-pixel step", () => {
+    const flash = new NorFlash();
+    new FlashWriter(flash).put(DEMO_CREDENTIAL);
+    const clock = new SimClock(T0);
+    const token = boot(flash, clock);
+    token.press(BUTTON_UP, 2100);
+    enterPin(token, "1234567");
+    enterPin(token, "1234567");
+    expect(waitForResult(token)[0]).toBe("PIN set");
+    const locked = boot(flash, clock);
+    locked.press(BUTTON_OK); // opens the entry
+    for (let digit = 0; digit < 6; digit++) {
+      locked.press(BUTTON_UP);
+      locked.press(BUTTON_OK);
+    }
+    locked.exports.button(BUTTON_OK, 1); // held 800 ms: the entry ends and the derivation starts
+    const widths: number[] = [];
+    for (let tick = 0; tick < 300; tick++) {
+      const before = locked.frameCount;
+      locked.advance(10);
+      if (tick === 100) locked.exports.button(BUTTON_OK, 0);
+      if (locked.frameCount === before) continue;
+      if (text(locked)[0] === "Wrong PIN, 9 left") break;
+      if (text(locked)[0] !== "Checking PIN") continue;
+      const frame = locked.lastFrame!;
+      const row = frame.heightPx - 7; // inside the bar (its frame is 8 px high, 10 px from the bottom)
+      let width = 0;
+      while (width < frame.widthPx - 2 && pixelOn(frame, 1 + width, row)) width++;
+      widths.push(width);
+    }
+    expect(text(locked)[0]).toBe("Wrong PIN, 9 left");
+    expect(widths.length, String(widths)).toBeGreaterThan(1);
+    for (const width of widths) expect(width % 16).toBe(0);
+    for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeGreaterThan(widths[i - 1]);
   });
 });

@@ -26,7 +26,7 @@ import {
   TYPING_ABANDONED, TYPING_MODE_KEYPAD, TYPING_MODE_TOP_ROW, AFTER_CODE_NONE, AFTER_CODE_TAB, DEFAULT_PACE_MS,
 } from "./typing";
 import { LAYOUT_US, layoutValid } from "./layouts";
-import { pinInit, pinTick, pinState, pinActivity, PIN_STATE_LOCKED } from "../pin";
+import { pinInit, pinTick, pinState, pinActivity, pinBusy, PIN_STATE_LOCKED } from "../pin";
 import {
   pinEntryActive, pinEntryStartUnlock, pinEntryStartSet, pinEntryCancel, pinEntryButton, pinEntryTick, pinEntryDraw,
 } from "./pin-entry";
@@ -254,9 +254,18 @@ function act(buttonId: u32, nowMs: i64): void {
   }
 }
 
+// The PIN layer locked or unlocked (a tick, or an APDU since the last tick): follow it.
+function followPinState(): void {
+  const pinNow = pinState();
+  if (pinNow == pinStateSeen) return;
+  pinStateSeen = pinNow;
+  uiSetLocked(pinNow == PIN_STATE_LOCKED);
+}
+
 /** A debounced edge of button `id`; `down` true when pressed. */
 export function uiButton(id: u32, down: bool, nowMs: i64): void {
   if (id > BUTTON_OK) return;
+  followPinState(); // a "lock now" APDU before this press: the press asks for the PIN
   const wasAwake = displayAwake;
   lastActivityMs = nowMs;
   displayAwake = true;
@@ -353,11 +362,7 @@ function noteRendered(second: i64): void {
 /** Timers: typing pace, long press, messages, display timeout, redraws. */
 export function uiTick(nowMs: i64): void {
   pinTick(nowMs); // a slice of key derivation, and the idle lock
-  const pinNow = pinState();
-  if (pinNow != pinStateSeen) { // the PIN layer locked or unlocked: follow it
-    pinStateSeen = pinNow;
-    uiSetLocked(pinNow == PIN_STATE_LOCKED);
-  }
+  followPinState();
   if (pinEntryTick(nowMs)) renderWanted = true;
   if (hasDisplay && upDownAtMs >= 0 && !upHoldDone && nowMs - upDownAtMs >= PIN_MENU_HOLD_MS && !locked &&
       !pinEntryActive() && !typingActive()) {
@@ -396,7 +401,8 @@ export function uiTick(nowMs: i64): void {
     displayAwake = true;
     lastActivityMs = nowMs;
   }
-  if (!renderWanted && (!displayAwake || nowMs - lastRenderMs < REDRAW_MS)) return;
+  // No periodic frames during a PIN derivation (each costs it ~9 ms): PIN entry asks for its own.
+  if (!renderWanted && (!displayAwake || pinBusy() || nowMs - lastRenderMs < REDRAW_MS)) return;
   // The timeout setting is read at the redraw pace, not every tick (a store lookup).
   const timeoutSeconds = settingGet(SETTING_DISPLAY_TIMEOUT_SECONDS, DEFAULT_DISPLAY_TIMEOUT_SECONDS);
   if (displayAwake && !needsAttention && timeoutSeconds > 0 && nowMs - lastActivityMs >= <i64>timeoutSeconds * 1000) {

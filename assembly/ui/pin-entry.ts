@@ -17,6 +17,9 @@ export const DIGIT_VISIBLE_MS: i64 = 1000;
 export const RESULT_MS: i64 = 2000;
 /** An entry left alone this long is abandoned (digits forgotten). */
 export const ENTRY_IDLE_MS: i64 = 60000;
+/** The progress bar grows in steps of this many pixels and the screen is redrawn only when it does:
+ *  on the board every frame is a 1 KiB I2C transfer (about 23 ms at 400 kHz) the derivation waits for. */
+export const PROGRESS_STEP_PX: i32 = 16;
 
 const BUTTON_UP: u32 = 0;
 const BUTTON_DOWN: u32 = 1;
@@ -52,6 +55,7 @@ let acceptedAtMs: i64 = -1000000;
 let lastInputMs: i64 = 0;
 let result: u32 = 0;
 let resultUntilMs: i64 = 0;
+let progressDrawnPx: i32 = -1; // the bar's width in the last frame drawn while working
 
 function forgetDigits(): void {
   memory.fill(entered, 0, PIN_DIGITS_MAX);
@@ -85,6 +89,18 @@ function showResult(kind: u32, nowMs: i64): void {
   mode = MODE_RESULT;
 }
 
+function startWorking(): void {
+  mode = MODE_WORKING;
+  progressDrawnPx = -1;
+}
+
+// The progress bar's inside width for the derivation's progress, in whole PROGRESS_STEP_PX steps.
+function progressWidthPx(): i32 {
+  const fullPx = DISPLAY_WIDTH_PX - 2;
+  const px = fullPx * <i32>pinProgressPercent() / 100;
+  return px / PROGRESS_STEP_PX * PROGRESS_STEP_PX;
+}
+
 // A long OK: the digits so far are the PIN (or, with none, the entry is cancelled).
 function finishEntry(nowMs: i64): void {
   if (count == 0) {
@@ -100,7 +116,7 @@ function finishEntry(nowMs: i64): void {
     const begun = pinUnlockBegin(entered, count);
     forgetDigits(); // the derivation holds what it needs
     if (begun < 0) showResult(RESULT_FAILED, nowMs);
-    else mode = MODE_WORKING;
+    else startWorking();
   } else if (mode == MODE_NEW) {
     memory.copy(firstEntry, entered, count);
     firstCount = count;
@@ -117,7 +133,7 @@ function finishEntry(nowMs: i64): void {
     const begun = pinSetBegin(entered, count);
     forgetDigits();
     if (begun < 0) showResult(RESULT_FAILED, nowMs);
-    else mode = MODE_WORKING;
+    else startWorking();
   }
 }
 
@@ -152,7 +168,7 @@ export function pinEntryButton(id: u32, down: bool, nowMs: i64): void {
 export function pinEntryTick(nowMs: i64): bool {
   if (mode == MODE_IDLE) return false;
   if (mode == MODE_WORKING) {
-    if (pinBusy()) return true; // the progress bar moves
+    if (pinBusy()) return progressWidthPx() != progressDrawnPx; // the bar grew a step
     const outcome = pinOutcome();
     if (outcome == PIN_OUTCOME_UNLOCKED) showResult(RESULT_UNLOCKED, nowMs);
     else if (outcome == PIN_OUTCOME_WRONG) showResult(RESULT_WRONG, nowMs);
@@ -215,7 +231,8 @@ export function pinEntryDraw(nowMs: i64): void {
     fbDrawString("Checking PIN", 0, 0, 1);
     const y = fbHeight() - 10;
     fbFrameRect(0, y, DISPLAY_WIDTH_PX, 8);
-    fbFillRect(1, y + 1, (DISPLAY_WIDTH_PX - 2) * <i32>pinProgressPercent() / 100, 6);
+    progressDrawnPx = progressWidthPx();
+    fbFillRect(1, y + 1, progressDrawnPx, 6);
     return;
   }
   drawTitle();
