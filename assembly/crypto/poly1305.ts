@@ -111,16 +111,6 @@ export function poly1305PadToBlock(): void {
   pendingBytes = 0;
 }
 
-// One pass of carries h0 -> h4, the carry out of h4 folded back into h0 (times 5).
-@inline
-function carryPass(): void {
-  let c: u32;
-  c = h0 >>> 26; h0 &= LIMB_MASK; h1 += c;
-  c = h1 >>> 26; h1 &= LIMB_MASK; h2 += c;
-  c = h2 >>> 26; h2 &= LIMB_MASK; h3 += c;
-  c = h3 >>> 26; h3 &= LIMB_MASK; h4 += c;
-  c = h4 >>> 26; h4 &= LIMB_MASK; h0 += c * 5;
-}
 
 /** Finishes the MAC: writes the 16-byte tag to `tagOut` and wipes the state. */
 export function poly1305Final(tagOut: usize): void {
@@ -130,9 +120,18 @@ export function poly1305Final(tagOut: usize): void {
     memory.fill(pendingBlock + pendingBytes + 1, 0, 15 - pendingBytes);
     processBlocks(pendingBlock, 1, 0);
   }
-  // Two passes leave every limb below 2^26 (the second pass can only carry a small h0).
-  carryPass();
-  carryPass();
+  // Two passes of carries h0 -> h4, the carry out of h4 folded back into h0 (times 5), leave
+  // every limb below 2^26 (the second pass can only carry a small h0). A loop, not two copies:
+  // on the RP2040 wasm3's C stack deepens with every operation run since a loop head, and this
+  // function was the deepest run of the PIN paths (docs/wasm3.md).
+  for (let pass = 0; pass < 2; pass++) {
+    let c: u32;
+    c = h0 >>> 26; h0 &= LIMB_MASK; h1 += c;
+    c = h1 >>> 26; h1 &= LIMB_MASK; h2 += c;
+    c = h2 >>> 26; h2 &= LIMB_MASK; h3 += c;
+    c = h3 >>> 26; h3 &= LIMB_MASK; h4 += c;
+    c = h4 >>> 26; h4 &= LIMB_MASK; h0 += c * 5;
+  }
   // g = h + 5 - 2^130; when it does not borrow, h >= p and h - p = g is the reduced value.
   let c: u32;
   let g0 = h0 + 5; c = g0 >>> 26; g0 &= LIMB_MASK;

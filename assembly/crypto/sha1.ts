@@ -128,11 +128,14 @@ export function sha1Final(digestOut: usize): void {
   memory.fill(pendingBlock + <usize>used, 0, <usize>(56 - used));
   store<u64>(pendingBlock + 56, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  store<u32>(digestOut, bswap<u32>(h0));
-  store<u32>(digestOut + 4, bswap<u32>(h1));
-  store<u32>(digestOut + 8, bswap<u32>(h2));
-  store<u32>(digestOut + 12, bswap<u32>(h3));
-  store<u32>(digestOut + 16, bswap<u32>(h4));
+  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
+  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  store<u32>(digestOut, h0, 0);
+  store<u32>(digestOut, h1, 4);
+  store<u32>(digestOut, h2, 8);
+  store<u32>(digestOut, h3, 12);
+  store<u32>(digestOut, h4, 16);
+  for (let at = digestOut; at < digestOut + 20; at += 4) store<u32>(at, bswap<u32>(load<u32>(at)));
   pendingBytes = 0;
 }
 
