@@ -48,6 +48,12 @@ let totalBytes: u64 = 0;
   return rotr<u32>(x ^ rotr<u32>(x, 2), 17) ^ (x >>> 10); // rotr 17 ^ rotr 19 ^ shr 10
 }
 
+// Byte swap of one word, always inline: with asconfig's shrinkLevel 2, binaryen leaves the
+// standard library's bswap<u32> a called function, and this runs 16 times per block.
+@inline function swapBytes32(x: u32): u32 {
+  return (rotl<u32>(x, 8) & 0x00ff00ff) | (rotr<u32>(x, 8) & 0xff00ff00);
+}
+
 // Rounds are unrolled by four with the variables renamed instead of shifted (a round adds into
 // `h`, the next round's `a`), and the two halves of the state swapped after the four. Not by
 // eight: on the RP2040, wasm3 deepens the C stack by one frame per operation run since the loop
@@ -56,7 +62,7 @@ let totalBytes: u64 = 0;
 // pointers with constant offsets. Together these cut the operations wasm3 executes per block.
 function compress(block: usize): void {
   const w = schedule;
-  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, bswap<u32>(load<u32>(block + t)));
+  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, swapBytes32(load<u32>(block + t)));
   // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], with p pointing at W[t-16].
   // Four words per iteration: less loop overhead. A word may read one stored just before it.
   for (let p = w; p < w + 192; p += 16) {
