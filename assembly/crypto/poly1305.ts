@@ -8,10 +8,14 @@ export const POLY1305_TAG_BYTES: u32 = 16;
 
 const LIMB_MASK: u32 = 0x3ffffff; // 26 bits
 
-// r (clamped) and 5 * r[1..4]: 2^130 = 5 (mod p), so a product that lands at limb 5+k folds back
-// to limb k multiplied by 5.
-let r0: u32 = 0, r1: u32 = 0, r2: u32 = 0, r3: u32 = 0, r4: u32 = 0;
-let s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, s4: u32 = 0;
+// The multipliers of r (clamped), one row of five u32 per output limb k: row k holds, for input
+// limb j, r[k - j] when j <= k, else 5 * r[5 + k - j] (2^130 = 5 mod p, so a product that lands at
+// limb 5 + k folds back to limb k multiplied by 5). A table walked by a loop instead of 25 products
+// written out: on the RP2040, wasm3's C stack deepens with every operation run since a loop head,
+// and the written-out block was the deepest run of the PIN paths (docs/wasm3.md).
+const multipliers = memory.data(5 * 5 * 4);
+// The limbs of one product, before they replace the accumulator.
+const productLimbs = memory.data(5 * 4);
 // The accumulator.
 let h0: u32 = 0, h1: u32 = 0, h2: u32 = 0, h3: u32 = 0, h4: u32 = 0;
 // s, the second half of the one-time key, added at the end.
@@ -29,15 +33,18 @@ export function poly1305Init(key: usize): void {
   const t2 = load<u32>(key, 8) & 0x0ffffffc;
   const t3 = load<u32>(key, 12) & 0x0ffffffc;
   // Split the 128-bit r into limbs at bit 0, 26, 52, 78, 104.
-  r0 = t0 & LIMB_MASK;
-  r1 = ((t0 >>> 26) | (t1 << 6)) & LIMB_MASK;
-  r2 = ((t1 >>> 20) | (t2 << 12)) & LIMB_MASK;
-  r3 = ((t2 >>> 14) | (t3 << 18)) & LIMB_MASK;
-  r4 = t3 >>> 8;
-  s1 = r1 * 5;
-  s2 = r2 * 5;
-  s3 = r3 * 5;
-  s4 = r4 * 5;
+  const r0 = t0 & LIMB_MASK;
+  const r1 = ((t0 >>> 26) | (t1 << 6)) & LIMB_MASK;
+  const r2 = ((t1 >>> 20) | (t2 << 12)) & LIMB_MASK;
+  const r3 = ((t2 >>> 14) | (t3 << 18)) & LIMB_MASK;
+  const r4 = t3 >>> 8;
+  const s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
+  const m = multipliers;
+  store<u32>(m, r0, 0); store<u32>(m, s4, 4); store<u32>(m, s3, 8); store<u32>(m, s2, 12); store<u32>(m, s1, 16);
+  store<u32>(m, r1, 20); store<u32>(m, r0, 24); store<u32>(m, s4, 28); store<u32>(m, s3, 32); store<u32>(m, s2, 36);
+  store<u32>(m, r2, 40); store<u32>(m, r1, 44); store<u32>(m, r0, 48); store<u32>(m, s4, 52); store<u32>(m, s3, 56);
+  store<u32>(m, r3, 60); store<u32>(m, r2, 64); store<u32>(m, r1, 68); store<u32>(m, r0, 72); store<u32>(m, s4, 76);
+  store<u32>(m, r4, 80); store<u32>(m, r3, 84); store<u32>(m, r2, 88); store<u32>(m, r1, 92); store<u32>(m, r0, 96);
   h0 = 0; h1 = 0; h2 = 0; h3 = 0; h4 = 0;
   memory.copy(finalKey, key + 16, 16);
   pendingBytes = 0;
@@ -47,33 +54,30 @@ export function poly1305Init(key: usize): void {
 // `highBit` is 1 << 24 (bit 128 in limb 4) for full blocks, 0 for the padded final block.
 function processBlocks(data: usize, blockCount: u32, highBit: u32): void {
   let a0 = h0, a1 = h1, a2 = h2, a3 = h3, a4 = h4;
-  const q0 = <u64>r0, q1 = <u64>r1, q2 = <u64>r2, q3 = <u64>r3, q4 = <u64>r4;
-  const t1 = <u64>s1, t2 = <u64>s2, t3 = <u64>s3, t4 = <u64>s4;
   for (let block: u32 = 0; block < blockCount; block++) {
     const at = data + (<usize>block << 4);
     const m0 = load<u32>(at, 0), m1 = load<u32>(at, 4), m2 = load<u32>(at, 8), m3 = load<u32>(at, 12);
-    a0 += m0 & LIMB_MASK;
-    a1 += ((m0 >>> 26) | (m1 << 6)) & LIMB_MASK;
-    a2 += ((m1 >>> 20) | (m2 << 12)) & LIMB_MASK;
-    a3 += ((m2 >>> 14) | (m3 << 18)) & LIMB_MASK;
-    a4 += (m3 >>> 8) | highBit;
-    const b0 = <u64>a0, b1 = <u64>a1, b2 = <u64>a2, b3 = <u64>a3, b4 = <u64>a4;
-    // Schoolbook product with the wrap-around terms pre-multiplied by 5.
-    let d0 = b0 * q0 + b1 * t4 + b2 * t3 + b3 * t2 + b4 * t1;
-    let d1 = b0 * q1 + b1 * q0 + b2 * t4 + b3 * t3 + b4 * t2;
-    let d2 = b0 * q2 + b1 * q1 + b2 * q0 + b3 * t4 + b4 * t3;
-    let d3 = b0 * q3 + b1 * q2 + b2 * q1 + b3 * q0 + b4 * t4;
-    let d4 = b0 * q4 + b1 * q3 + b2 * q2 + b3 * q1 + b4 * q0;
-    // Partial carry back to ~26 bits per limb (limb 1 may keep a few extra bits; the next product
-    // still fits in 64 bits).
-    d1 += d0 >> 26; a0 = <u32>d0 & LIMB_MASK;
-    d2 += d1 >> 26; a1 = <u32>d1 & LIMB_MASK;
-    d3 += d2 >> 26; a2 = <u32>d2 & LIMB_MASK;
-    d4 += d3 >> 26; a3 = <u32>d3 & LIMB_MASK;
-    a4 = <u32>d4 & LIMB_MASK;
-    a0 += <u32>(d4 >> 26) * 5;
-    a1 += a0 >>> 26;
+    const b0 = <u64>(a0 + (m0 & LIMB_MASK));
+    const b1 = <u64>(a1 + (((m0 >>> 26) | (m1 << 6)) & LIMB_MASK));
+    const b2 = <u64>(a2 + (((m1 >>> 20) | (m2 << 12)) & LIMB_MASK));
+    const b3 = <u64>(a3 + (((m2 >>> 14) | (m3 << 18)) & LIMB_MASK));
+    const b4 = <u64>(a4 + ((m3 >>> 8) | highBit));
+    // Schoolbook product, one output limb per iteration, each carried into the next (limb 1 may
+    // keep a few extra bits after the fold below; the next product still fits in 64 bits).
+    let carry: u64 = 0;
+    for (let k: usize = 0; k < 20; k += 4) {
+      const row = multipliers + k * 5;
+      const d = b0 * <u64>load<u32>(row) + b1 * <u64>load<u32>(row, 4) + b2 * <u64>load<u32>(row, 8) +
+        b3 * <u64>load<u32>(row, 12) + b4 * <u64>load<u32>(row, 16) + carry;
+      store<u32>(productLimbs + k, <u32>d & LIMB_MASK);
+      carry = d >> 26;
+    }
+    a0 = load<u32>(productLimbs, 0) + <u32>carry * 5;
+    a1 = load<u32>(productLimbs, 4) + (a0 >>> 26);
     a0 &= LIMB_MASK;
+    a2 = load<u32>(productLimbs, 8);
+    a3 = load<u32>(productLimbs, 12);
+    a4 = load<u32>(productLimbs, 16);
   }
   h0 = a0; h1 = a1; h2 = a2; h3 = a3; h4 = a4;
 }
@@ -111,16 +115,6 @@ export function poly1305PadToBlock(): void {
   pendingBytes = 0;
 }
 
-// One pass of carries h0 -> h4, the carry out of h4 folded back into h0 (times 5).
-@inline
-function carryPass(): void {
-  let c: u32;
-  c = h0 >>> 26; h0 &= LIMB_MASK; h1 += c;
-  c = h1 >>> 26; h1 &= LIMB_MASK; h2 += c;
-  c = h2 >>> 26; h2 &= LIMB_MASK; h3 += c;
-  c = h3 >>> 26; h3 &= LIMB_MASK; h4 += c;
-  c = h4 >>> 26; h4 &= LIMB_MASK; h0 += c * 5;
-}
 
 /** Finishes the MAC: writes the 16-byte tag to `tagOut` and wipes the state. */
 export function poly1305Final(tagOut: usize): void {
@@ -130,9 +124,18 @@ export function poly1305Final(tagOut: usize): void {
     memory.fill(pendingBlock + pendingBytes + 1, 0, 15 - pendingBytes);
     processBlocks(pendingBlock, 1, 0);
   }
-  // Two passes leave every limb below 2^26 (the second pass can only carry a small h0).
-  carryPass();
-  carryPass();
+  // Two passes of carries h0 -> h4, the carry out of h4 folded back into h0 (times 5), leave
+  // every limb below 2^26 (the second pass can only carry a small h0). A loop, not two copies:
+  // on the RP2040 wasm3's C stack deepens with every operation run since a loop head, and this
+  // function was the deepest run of the PIN paths (docs/wasm3.md).
+  for (let pass = 0; pass < 2; pass++) {
+    let c: u32;
+    c = h0 >>> 26; h0 &= LIMB_MASK; h1 += c;
+    c = h1 >>> 26; h1 &= LIMB_MASK; h2 += c;
+    c = h2 >>> 26; h2 &= LIMB_MASK; h3 += c;
+    c = h3 >>> 26; h3 &= LIMB_MASK; h4 += c;
+    c = h4 >>> 26; h4 &= LIMB_MASK; h0 += c * 5;
+  }
   // g = h + 5 - 2^130; when it does not borrow, h >= p and h - p = g is the reduced value.
   let c: u32;
   let g0 = h0 + 5; c = g0 >>> 26; g0 &= LIMB_MASK;
@@ -162,8 +165,8 @@ export function poly1305Final(tagOut: usize): void {
   sum = <u64>w3 + <u64>load<u32>(finalKey, 12) + (sum >> 32);
   store<u32>(tagOut, <u32>sum, 12);
   // Wipe the key and accumulator.
-  r0 = 0; r1 = 0; r2 = 0; r3 = 0; r4 = 0;
-  s1 = 0; s2 = 0; s3 = 0; s4 = 0;
+  memory.fill(multipliers, 0, 5 * 5 * 4);
+  memory.fill(productLimbs, 0, 5 * 4);
   h0 = 0; h1 = 0; h2 = 0; h3 = 0; h4 = 0;
   memory.fill(finalKey, 0, 16);
   memory.fill(pendingBlock, 0, 16);

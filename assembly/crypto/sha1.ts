@@ -21,12 +21,18 @@ let h4: u32 = 0;
 let pendingBytes: i32 = 0;
 let totalBytes: u64 = 0;
 
+// Byte swap of one word, always inline: with asconfig's shrinkLevel 2, binaryen leaves the
+// standard library's bswap<u32> a called function, and this runs 16 times per block.
+@inline function swapBytes32(x: u32): u32 {
+  return (rotl<u32>(x, 8) & 0x00ff00ff) | (rotr<u32>(x, 8) & 0xff00ff00);
+}
+
 // Rounds are unrolled by five with the variables renamed instead of shifted (a round writes the
 // new `a` over `e`), and the schedule is addressed through a moving pointer with constant offsets:
 // both cut operations per round, which is what an interpreter like wasm3 pays for.
 function compress(block: usize): void {
   const w = schedule;
-  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, bswap<u32>(load<u32>(block + t)));
+  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, swapBytes32(load<u32>(block + t)));
   // W[t] = rotl(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16], 1), with p pointing at W[t-16].
   // Four words per iteration: less loop overhead. A word may read one stored just before it.
   for (let p = w; p < w + 256; p += 16) {
@@ -128,11 +134,14 @@ export function sha1Final(digestOut: usize): void {
   memory.fill(pendingBlock + <usize>used, 0, <usize>(56 - used));
   store<u64>(pendingBlock + 56, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  store<u32>(digestOut, bswap<u32>(h0));
-  store<u32>(digestOut + 4, bswap<u32>(h1));
-  store<u32>(digestOut + 8, bswap<u32>(h2));
-  store<u32>(digestOut + 12, bswap<u32>(h3));
-  store<u32>(digestOut + 16, bswap<u32>(h4));
+  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
+  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  store<u32>(digestOut, h0, 0);
+  store<u32>(digestOut, h1, 4);
+  store<u32>(digestOut, h2, 8);
+  store<u32>(digestOut, h3, 12);
+  store<u32>(digestOut, h4, 16);
+  for (let at = digestOut; at < digestOut + 20; at += 4) store<u32>(at, bswap<u32>(load<u32>(at)));
   pendingBytes = 0;
 }
 

@@ -48,13 +48,21 @@ let totalBytes: u64 = 0;
   return rotr<u32>(x ^ rotr<u32>(x, 2), 17) ^ (x >>> 10); // rotr 17 ^ rotr 19 ^ shr 10
 }
 
-// Rounds are unrolled by eight with the variables renamed instead of shifted (a round adds into
-// `h`, the next round's `a`). Maj(a, b, c) is b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous
+// Byte swap of one word, always inline: with asconfig's shrinkLevel 2, binaryen leaves the
+// standard library's bswap<u32> a called function, and this runs 16 times per block.
+@inline function swapBytes32(x: u32): u32 {
+  return (rotl<u32>(x, 8) & 0x00ff00ff) | (rotr<u32>(x, 8) & 0xff00ff00);
+}
+
+// Rounds are unrolled by four with the variables renamed instead of shifted (a round adds into
+// `h`, the next round's `a`), and the two halves of the state swapped after the four. Not by
+// eight: on the RP2040, wasm3 deepens the C stack by one frame per operation run since the loop
+// head (no tail calls on Thumb-1), and eight rounds were ~4.7 KiB of it (docs/wasm3.md). Maj(a, b, c) is b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous
 // round's a ^ b (kept in x or y, alternately). Schedule and constants are addressed through moving
 // pointers with constant offsets. Together these cut the operations wasm3 executes per block.
 function compress(block: usize): void {
   const w = schedule;
-  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, bswap<u32>(load<u32>(block + t)));
+  for (let t: usize = 0; t < 64; t += 4) store<u32>(w + t, swapBytes32(load<u32>(block + t)));
   // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], with p pointing at W[t-16].
   // Four words per iteration: less loop overhead. A word may read one stored just before it.
   for (let p = w; p < w + 192; p += 16) {
@@ -74,7 +82,7 @@ function compress(block: usize): void {
   let x: u32 = 0;
   let y = b ^ c;
   let k = ROUND_CONSTANTS;
-  for (let p = w; p < w + 256; p += 32) {
+  for (let p = w; p < w + 256; p += 16) {
     // Ch(e, f, g) as g ^ (e & (f ^ g)).
     h += bigSigma1(e) + (g ^ (e & (f ^ g))) + load<u32>(k) + load<u32>(p);
     d += h;
@@ -92,23 +100,13 @@ function compress(block: usize): void {
     a += e;
     y = f ^ g;
     e += bigSigma0(f) + (g ^ (y & x));
-    d += bigSigma1(a) + (c ^ (a & (b ^ c))) + load<u32>(k, 16) + load<u32>(p, 16);
-    h += d;
-    x = e ^ f;
-    d += bigSigma0(e) + (f ^ (x & y));
-    c += bigSigma1(h) + (b ^ (h & (a ^ b))) + load<u32>(k, 20) + load<u32>(p, 20);
-    g += c;
-    y = d ^ e;
-    c += bigSigma0(d) + (e ^ (y & x));
-    b += bigSigma1(g) + (a ^ (g & (h ^ a))) + load<u32>(k, 24) + load<u32>(p, 24);
-    f += b;
-    x = c ^ d;
-    b += bigSigma0(c) + (d ^ (x & y));
-    a += bigSigma1(f) + (h ^ (f & (g ^ h))) + load<u32>(k, 28) + load<u32>(p, 28);
-    e += a;
-    y = b ^ c;
-    a += bigSigma0(b) + (c ^ (y & x));
-    k += 32;
+    // After four rounds the roles have moved by four: swap the halves so the next iteration's
+    // round 0 finds a..h where it expects them (y already holds the new A ^ B).
+    let t = a; a = e; e = t;
+    t = b; b = f; f = t;
+    t = c; c = g; g = t;
+    t = d; d = h; h = t;
+    k += 16;
   }
   h0 += a;
   h1 += b;
@@ -171,14 +169,17 @@ export function sha256Final(digestOut: usize): void {
   memory.fill(pendingBlock + <usize>used, 0, <usize>(56 - used));
   store<u64>(pendingBlock + 56, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  store<u32>(digestOut, bswap<u32>(h0));
-  store<u32>(digestOut + 4, bswap<u32>(h1));
-  store<u32>(digestOut + 8, bswap<u32>(h2));
-  store<u32>(digestOut + 12, bswap<u32>(h3));
-  store<u32>(digestOut + 16, bswap<u32>(h4));
-  store<u32>(digestOut + 20, bswap<u32>(h5));
-  store<u32>(digestOut + 24, bswap<u32>(h6));
-  store<u32>(digestOut + 28, bswap<u32>(h7));
+  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
+  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  store<u32>(digestOut, h0, 0);
+  store<u32>(digestOut, h1, 4);
+  store<u32>(digestOut, h2, 8);
+  store<u32>(digestOut, h3, 12);
+  store<u32>(digestOut, h4, 16);
+  store<u32>(digestOut, h5, 20);
+  store<u32>(digestOut, h6, 24);
+  store<u32>(digestOut, h7, 28);
+  for (let at = digestOut; at < digestOut + 32; at += 4) store<u32>(at, bswap<u32>(load<u32>(at)));
   pendingBytes = 0;
 }
 

@@ -153,14 +153,17 @@ export function sha512Final(digestOut: usize): void {
   store<u64>(pendingBlock + 112, bswap<u64>(totalBytes >>> 61));
   store<u64>(pendingBlock + 120, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  store<u64>(digestOut, bswap<u64>(h0));
-  store<u64>(digestOut + 8, bswap<u64>(h1));
-  store<u64>(digestOut + 16, bswap<u64>(h2));
-  store<u64>(digestOut + 24, bswap<u64>(h3));
-  store<u64>(digestOut + 32, bswap<u64>(h4));
-  store<u64>(digestOut + 40, bswap<u64>(h5));
-  store<u64>(digestOut + 48, bswap<u64>(h6));
-  store<u64>(digestOut + 56, bswap<u64>(h7));
+  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
+  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  store<u64>(digestOut, h0, 0);
+  store<u64>(digestOut, h1, 8);
+  store<u64>(digestOut, h2, 16);
+  store<u64>(digestOut, h3, 24);
+  store<u64>(digestOut, h4, 32);
+  store<u64>(digestOut, h5, 40);
+  store<u64>(digestOut, h6, 48);
+  store<u64>(digestOut, h7, 56);
+  for (let at = digestOut; at < digestOut + 64; at += 8) store<u64>(at, bswap<u64>(load<u64>(at)));
   pendingBytes = 0;
 }
 
