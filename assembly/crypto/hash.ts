@@ -19,6 +19,7 @@ export function isHashAlgorithm(algorithm: u32): bool {
 }
 
 /** 20, 32 or 64; ERR_ALGORITHM for an unknown id. */
+@inline
 export function hashDigestBytes(algorithm: u32): i32 {
   if (algorithm == HASH_SHA1) return 20;
   if (algorithm == HASH_SHA256) return 32;
@@ -27,6 +28,7 @@ export function hashDigestBytes(algorithm: u32): i32 {
 }
 
 /** 64, 64 or 128; ERR_ALGORITHM for an unknown id. */
+@inline
 export function hashBlockBytes(algorithm: u32): i32 {
   if (algorithm == HASH_SHA1 || algorithm == HASH_SHA256) return 64;
   if (algorithm == HASH_SHA512) return 128;

@@ -20,6 +20,7 @@ const keyBlock = memory.data(HASH_BLOCK_MAX_BYTES);
 // A context for one-shot hmacCompute.
 const oneShotContext = memory.data(HMAC_CONTEXT_BYTES);
 
+@inline
 function xorBlock(block: usize, blockBytes: usize, pad: u64): void {
   for (let i: usize = 0; i < blockBytes; i += 8) store<u64>(block + i, load<u64>(block + i) ^ pad);
 }

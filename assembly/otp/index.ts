@@ -70,6 +70,7 @@ export function hmacWithContext(context: usize, message: usize, messageBytes: u3
 
 /** RFC 4226 section 5.3 dynamic truncation to a 31-bit value; TRUNCATE_INVALID for a digest
  *  length outside 20..DIGEST_MAX_BYTES. */
+@inline
 export function dynamicTruncate(digest: usize, digestBytes: i32): u32 {
   if (digestBytes < 20 || digestBytes > DIGEST_MAX_BYTES) return TRUNCATE_INVALID;
   const offset = <usize>(load<u8>(digest + <usize>(digestBytes - 1)) & 0x0f);
@@ -89,6 +90,7 @@ export function hotpWithContext(context: usize, counter: u64, digits: u32): i64 
 
 /** TOTP time step floor(unixSeconds / periodSeconds) for periods 1..255 s: ERR_RANGE for another
  *  period, ERR_NO_TIME for a negative time. */
+@inline
 export function totpCounter(unixSeconds: i64, periodSeconds: u32): i64 {
   if (periodSeconds < PERIOD_SECONDS_MIN || periodSeconds > PERIOD_SECONDS_MAX) return ERR_RANGE;
   if (unixSeconds < 0) return ERR_NO_TIME;
@@ -104,6 +106,7 @@ export function totpWithContext(context: usize, unixSeconds: i64, periodSeconds:
 }
 
 /** True when the `length` bytes at `a` and `b` are equal; time depends on `length` only. */
+@inline
 export function constantTimeEqual(a: usize, b: usize, length: u32): bool {
   return cryptoConstantTimeEqual(a, b, length);
 }

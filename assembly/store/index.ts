@@ -82,6 +82,7 @@ function blobPayloadBytes(offset: u32): u32 {
 
 // ---- slots: queries ------------------------------------------------------------------------------
 
+@inline
 export function slotUsed(slot: u32): bool {
   return slot < SLOT_COUNT && slotBase(slot) != 0;
 }
@@ -132,7 +133,9 @@ export function slotNameCopy(slot: u32, dst: usize, capacity: u32): i32 {
 }
 
 // Metadata of an empty or out-of-range slot reads as 0.
+@inline
 export function slotKind(slot: u32): u32 { return slotUsed(slot) ? metaKind(slotMeta(slot)) : 0; }
+@inline
 export function slotAlgorithm(slot: u32): u32 { return slotUsed(slot) ? metaAlgorithm(slotMeta(slot)) : 0; }
 export function slotDigits(slot: u32): u32 { return slotUsed(slot) ? metaDigits(slotMeta(slot)) : 0; }
 export function slotPeriodSeconds(slot: u32): u32 { return slotUsed(slot) ? metaPeriod(slotMeta(slot)) : 0; }
