@@ -71,7 +71,27 @@ CALCULATE ALL over sealed slots, which took the heap from 145 to 196 KB and the 
 - C stack kept at 24 KiB: 19.1 KiB high-water when code compiles again deep in a call chain.
 - The CCID reply buffer holds one 256-byte chunk plus SW (the module never sends more): .bss 13,968 -> 10,128 B.
 - RAM with the heavy paths 229.0 -> 196.7 KiB (everyday workload 179.9 -> 162.7 KiB); first press after boot 9.3 -> 12.0 ms
-  (the panel code compiled by init is dropped); warm CALCULATE, CALCULATE ALL and warm presses unchanged.`;
+  (the panel code compiled by init is dropped); warm CALCULATE, CALCULATE ALL and warm presses unchanged.
+
+Fourth round (2026-12-04; each step against the build before it):
+- Slot records hold the HMAC key prepared (the inner and outer chaining values), so a code costs 2 SHA compressions
+  instead of 4: warm CALCULATE 512k -> 319k cycles, CALCULATE ALL 505 -> 317 ms.
+- An 8-bit name hash per slot in the RAM index: CALCULATE of the last of 100 slots 1.04M -> 393k cycles, a missing
+  name 741k -> 111k.
+- Mount checks erased flash 8 bytes at a time and stops a sector's replay at its erased rest; a byte-wise CRC-32 table
+  (1 KiB of statics): module init 81 -> 45 ms, boot to enumerated 118 -> 87 ms (with the realloc headroom above).
+- The panel renders only when its frame can differ (it rendered every 50 ms, ~1.8M cycles each): idle 39M -> 4M cycles
+  per second, CALCULATE ALL (its chunks interleave with ticks) 317 -> 208 ms.
+- The PIN derivation: a 16 ms work slice, the progress bar in 16-pixel steps, no periodic redraw while deriving:
+  unlock 2.35 -> 1.26 s (npm run bench -- pin).
+- The USB stack assembles a command in the module's own APDU buffer (one interface at a time): .bss 14,232 -> 1,872 B.
+- Shorter straight-line runs in SHA-256, ChaCha20 and Poly1305 (each wasm3 operation is a C stack frame until the next
+  loop head): C stack high-water 18.0 -> 16.9 KiB, reserve 24 -> 23 KiB; heavy paths +4 %.
+- shrinkLevel 2 with @inline on the hot helpers it stopped inlining: everyday compiled code 81 -> 59 KB, C stack
+  17.3 -> 14.4 KiB, first press after boot 11.5 -> 7.2 ms, warm CALCULATE 307k -> 310k cycles, CALCULATE ALL 213 -> 223 ms;
+  then the code budget 96 -> 64 KiB: heap with the heavy paths 170 -> 137 KB, RAM 195.4 -> 159.4 KiB, heavy paths +7 %.
+- Not taken: SHA-1 with its message schedule in locals (196k cycles per CALCULATE fully unrolled, 227k as four 20-round
+  functions) takes the C stack to ~24.5 KiB. Warm CALCULATE stays above the 250k target.`;
 const KIB = 1024;
 const BUTTON_DOWN = 1;
 const BUTTON_OK = 2;
