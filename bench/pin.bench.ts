@@ -34,7 +34,7 @@ const ITERATIONS_NODE = 1000;
 const BOARD_ITERATIONS = [1, 11, 111];
 const BOARD_SEALS = [1, 11];
 // The count the module uses for a new PIN (assembly/pin/index.ts PIN_ITERATIONS).
-const MODULE_PIN_ITERATIONS = 490;
+const MODULE_PIN_ITERATIONS = 450;
 
 // A measurement image for the emulated RP2040: the board's startup, clocks, UART and timer code,
 // wasm3 built as the firmware builds it, and build/testkit-aead.wasm. It times PBKDF2 and record
@@ -292,7 +292,8 @@ const bench: Bench = async () => {
     `400 kHz). USB is served meanwhile: during the set's derivation a DEVICE INFO over CCID took at most`,
     `${(unlock.deriving.ccidApduMaxMicros / 1000).toFixed(0)} ms, one over the HID vendor interface ${(unlock.deriving.hidApduMicros / 1000).toFixed(0)} ms, the keyboard's LED report (a control`,
     `transfer) ${(unlock.deriving.keyboardLedsMicros / 1000).toFixed(0)} ms. At this rate the count that keeps an unlock within 1.5 s with`,
-    `${(UNLOCK_RESERVE * 100).toFixed(0)}% kept is ${fitting} (time taken as proportional to the count).`,
+    `${(UNLOCK_RESERVE * 100).toFixed(0)}% kept is ${fitting} (time taken as proportional to the count). The module's`,
+    `count stays below it so that the ${unlock.frames} frames' untimed transfers (~${unlock.frames * 23} ms) fit in the 1.5 s as well.`,
   ].join("\n");
 
   const markdown = [
