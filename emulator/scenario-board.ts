@@ -10,7 +10,10 @@
 // transcription under the Node host, the native host and the board and compares the outputs.
 import { createHash } from "node:crypto";
 import { NorFlash, PICO_FLASH } from "../host-sim/flash.js";
-import { EXIT_LOAD_FAILED, EXIT_MODULE_STOPPED, EXIT_OK, EXIT_SCRIPT_ERROR, SCENARIO_RANDOM_SEED, ScenarioResult, escapeBytes } from "../host-sim/scenario.js";
+import {
+  EXIT_LOAD_FAILED, EXIT_MODULE_STOPPED, EXIT_OK, EXIT_SCRIPT_ERROR, LoadError, ScenarioResult, ScriptError, escapeBytes,
+  scenarioRandomStream,
+} from "../host-sim/scenario.js";
 import { EmulatedBoard } from "./board.js";
 import { firmwareSymbols } from "./elf.js";
 import { firmwareImage } from "./firmware.js";
@@ -132,9 +135,6 @@ export function transcribeForBoard(script: string): { script: string; changes: B
   return { script: out.join("\n"), changes };
 }
 
-class ScriptError extends Error {}
-class LoadError extends Error {}
-
 /** The SHA-256 the other hosts print for flash_sha256: the image's span counted as erased, since
  *  their flash holds no firmware (the firmware never programs or erases below the store region). */
 export function flashSha256WithoutImage(flash: NorFlash, imageBytes: number): string {
@@ -161,7 +161,7 @@ export async function runBoardScenario(script: string, options: BoardScenarioOpt
     output += line + "\n";
   };
 
-  let randomState = SCENARIO_RANDOM_SEED;
+  const randomBytes = scenarioRandomStream();
   let entropyOn = true;
   let keyboardAbsent = false;
   let rtcMicros: number | null = null; // the battery-backed clock, carried from board to board
@@ -190,13 +190,7 @@ export async function runBoardScenario(script: string, options: BoardScenarioOpt
   const answerRandom = (target: EmulatedBoard): void => {
     const core = target.rp2040.core;
     const [dst, length] = core.registers;
-    for (let i = 0; i < length; i++) {
-      randomState ^= randomState << 13;
-      randomState ^= randomState >>> 17;
-      randomState ^= randomState << 5;
-      randomState >>>= 0;
-      target.rp2040.writeUint8(dst + i, randomState & 0xff);
-    }
+    randomBytes(length).forEach((byte, i) => target.rp2040.writeUint8(dst + i, byte));
     core.registers[0] = 0;
   };
 

@@ -72,8 +72,27 @@ export interface ScenarioOptions {
   flash?: NorFlash;
 }
 
-class ScriptError extends Error {}
-class LoadError extends Error {}
+/** A script the runner cannot follow (exit EXIT_SCRIPT_ERROR); every runner of the format throws it. */
+export class ScriptError extends Error {}
+/** A module the host cannot load (exit EXIT_LOAD_FAILED). */
+export class LoadError extends Error {}
+
+/** The format's random_fill bytes: xorshift32 from SCENARIO_RANDOM_SEED, one stream per run, so
+ *  every host answers the module's random requests with the same bytes. */
+export function scenarioRandomStream(): (length: number) => Uint8Array {
+  let state = SCENARIO_RANDOM_SEED;
+  return (length) => {
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      bytes[i] = state & 0xff;
+    }
+    return bytes;
+  };
+}
 
 const utf8 = new TextEncoder();
 
@@ -128,21 +147,10 @@ export function runScenario(script: string, options: ScenarioOptions = {}): Scen
     output += line + "\n";
   };
 
-  let randomState = SCENARIO_RANDOM_SEED;
+  const randomBytes = scenarioRandomStream();
   let entropyAvailable = true;
   let keyboardAnswer = 0;
-  const random = (length: number): Uint8Array | null => {
-    if (!entropyAvailable) return null;
-    const bytes = new Uint8Array(length);
-    for (let i = 0; i < length; i++) {
-      randomState ^= randomState << 13;
-      randomState ^= randomState >>> 17;
-      randomState ^= randomState << 5;
-      randomState >>>= 0;
-      bytes[i] = randomState & 0xff;
-    }
-    return bytes;
-  };
+  const random = (length: number): Uint8Array | null => (entropyAvailable ? randomBytes(length) : null);
 
   let token: Token | null = null; // null: not booted, or stopped
   let booted = false;
