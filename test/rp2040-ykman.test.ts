@@ -4,22 +4,16 @@
 // instant ykman asked; OK on the board types oathtool's code at the board's own (DS3231) time. Needs
 // root for pcscd (as CI runs); fails loudly when pcscd, vpcd, ykman or oathtool is missing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatedCardFixture, RunResult, oathtool, parseYkmanCodes, startEmulatedCard, ykman } from "./ykman-kit.js";
+import { EmulatedCardFixture, YkmanAccount, accountLabel as label, expectOk, oathtool, parseYkmanCodes, startEmulatedCard, ykman } from "./ykman-kit.js";
 
 const YKMAN_TEST_MS = 240_000;
 const BUTTON_OK = 2;
 
-const ACCOUNTS = [
+const ACCOUNTS: readonly YkmanAccount[] = [
   { issuer: "Alpha", name: "sha1-6-30", secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, periodSeconds: 30 },
   { issuer: "Beta", name: "sha256-8-60", secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", algorithm: "SHA256", digits: 8, periodSeconds: 60 },
   { issuer: "Gamma", name: "sha512-8-30", secret: "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPJQWEY3EMVTGO2DJNJVWY3LOKNSXG5DVO53XQ6L2MFRGGZDFMZTWQ2LK", algorithm: "SHA512", digits: 8, periodSeconds: 30 },
-] as const;
-const label = (a: (typeof ACCOUNTS)[number]): string => (a.periodSeconds === 30 ? "" : `${a.periodSeconds}/`) + `${a.issuer}:${a.name}`;
-
-function expectOk(result: RunResult): string {
-  expect(result.code, `ykman failed: ${result.stdout}${result.stderr}`).toBe(0);
-  return result.stdout;
-}
+];
 
 let card: EmulatedCardFixture;
 

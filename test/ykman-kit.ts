@@ -2,6 +2,7 @@
 // (test/pcscd-kit.ts; starting pcscd needs root), the simulated token or the emulated board connected
 // to it as a card, and async runners for ykman and oathtool (async: the bridge answers APDUs on this process's event loop).
 import { spawn, execFileSync } from "node:child_process";
+import { expect } from "vitest";
 import { Token, BUTTON_OK } from "../host-sim/token.js";
 import { SimClock } from "../host-sim/clock.js";
 import { serveVpcd, VpcdBridge, VPCD_DEFAULT_PORT } from "../host-sim/vpcd.js";
@@ -49,6 +50,25 @@ export function run(command: string, args: string[], timeoutMs = 60_000): Promis
 export function ykman(...args: string[]): Promise<RunResult> {
   return run("ykman", ["--reader", READER, ...args]);
 }
+
+/** A run's stdout, after failing the test (with ykman's output) when it did not exit 0. */
+export function expectOk(result: RunResult): string {
+  expect(result.code, `ykman failed: ${result.stdout}${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** A TOTP account as `ykman oath accounts add` takes it. */
+export interface YkmanAccount {
+  issuer: string;
+  name: string;
+  secret: string;
+  algorithm: "SHA1" | "SHA256" | "SHA512";
+  digits: 6 | 8;
+  periodSeconds: 30 | 60;
+}
+
+/** The label ykman lists for an account: the period prefix only when it is not 30 s. */
+export const accountLabel = (a: YkmanAccount): string => (a.periodSeconds === 30 ? "" : `${a.periodSeconds}/`) + `${a.issuer}:${a.name}`;
 
 /** oathtool's code at `unixSeconds` (TOTP) or for `counter` (HOTP), from the base32 secret. */
 export async function oathtool(options: { base32: string; algorithm?: string; digits?: number; periodSeconds?: number;

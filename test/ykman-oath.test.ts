@@ -2,7 +2,7 @@
 // and vsmartcard's vpcd, exactly as it drives a YubiKey. Codes are checked against oathtool at the
 // same instant. Needs root for pcscd (as CI runs); fails loudly when a tool is missing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCard, ykman, oathtool, CardFixture, RunResult } from "./ykman-kit.js";
+import { startCard, ykman, oathtool, CardFixture, expectOk, accountLabel as label, YkmanAccount as Account } from "./ykman-kit.js";
 
 /** Each ykman run starts Python and scans the card: 1-2 s, more on a loaded machine. */
 const YKMAN_TEST_MS = 240_000;
@@ -10,15 +10,6 @@ const YKMAN_TEST_MS = 240_000;
 const SECRET_A = "JBSWY3DPEHPK3PXP"; // 10 bytes
 const SECRET_B = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // 20 bytes
 const SECRET_C = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPJQWEY3EMVTGO2DJNJVWY3LOKNSXG5DVO53XQ6L2MFRGGZDFMZTWQ2LK"; // 60 bytes
-
-interface Account {
-  issuer: string;
-  name: string;
-  secret: string;
-  algorithm: "SHA1" | "SHA256" | "SHA512";
-  digits: 6 | 8;
-  periodSeconds: 30 | 60;
-}
 
 const ACCOUNTS: Account[] = [
   { issuer: "Alpha", name: "sha1-6-30", secret: SECRET_A, algorithm: "SHA1", digits: 6, periodSeconds: 30 },
@@ -28,12 +19,6 @@ const ACCOUNTS: Account[] = [
   { issuer: "Epsilon", name: "sha256-6-30", secret: SECRET_A, algorithm: "SHA256", digits: 6, periodSeconds: 30 },
 ];
 
-const label = (a: Account): string => (a.periodSeconds === 30 ? "" : `${a.periodSeconds}/`) + `${a.issuer}:${a.name}`;
-
-function expectOk(result: RunResult): string {
-  expect(result.code, `ykman failed: ${result.stdout}${result.stderr}`).toBe(0);
-  return result.stdout;
-}
 
 /** Parses `ykman oath accounts code` output: "label   code" lines. */
 function parseCodes(output: string): Map<string, string> {
