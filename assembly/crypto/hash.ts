@@ -18,7 +18,8 @@ export function isHashAlgorithm(algorithm: u32): bool {
   return algorithm - 1 < 3; // 1..3; 0 wraps to a large value
 }
 
-/** 20, 32 or 64; ERR_ALGORITHM for an unknown id. */
+/** 20, 32 or 64; ERR_ALGORITHM for an unknown id. For these three hashes it is also the length of
+ *  the chaining value hashSaveState writes (no truncated variant such as SHA-384 is offered). */
 @inline
 export function hashDigestBytes(algorithm: u32): i32 {
   if (algorithm == HASH_SHA1) return 20;
@@ -32,14 +33,6 @@ export function hashDigestBytes(algorithm: u32): i32 {
 export function hashBlockBytes(algorithm: u32): i32 {
   if (algorithm == HASH_SHA1 || algorithm == HASH_SHA256) return 64;
   if (algorithm == HASH_SHA512) return 128;
-  return ERR_ALGORITHM;
-}
-
-/** 20, 32 or 64: the chaining value hashSaveState writes; ERR_ALGORITHM for an unknown id. */
-export function hashStateBytes(algorithm: u32): i32 {
-  if (algorithm == HASH_SHA1) return 20;
-  if (algorithm == HASH_SHA256) return 32;
-  if (algorithm == HASH_SHA512) return 64;
   return ERR_ALGORITHM;
 }
 

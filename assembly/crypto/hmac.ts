@@ -6,7 +6,7 @@
 // inner chaining value at 8, outer chaining value at 8 + HASH_STATE_MAX_BYTES.
 import { OK, ERR_ALGORITHM } from "../status";
 import {
-  HASH_STATE_MAX_BYTES, HASH_BLOCK_MAX_BYTES, isHashAlgorithm, hashBlockBytes, hashStateBytes,
+  HASH_STATE_MAX_BYTES, HASH_BLOCK_MAX_BYTES, isHashAlgorithm, hashBlockBytes,
   hashDigestBytes, hashInit, hashUpdate, hashFinal, hashSaveState, hashLoadState,
 } from "./hash";
 import { scheduleScratch, SCHEDULE_BYTES } from "./scratch";
@@ -62,7 +62,7 @@ export function hmacPrepareContext(algorithm: u32, key: usize, keyBytes: u32, co
  *  values, 40 (SHA-1), 64 (SHA-256) or 128 (SHA-512); ERR_ALGORITHM for an unknown id. */
 export function hmacPackedKeyBytes(algorithm: u32): i32 {
   if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
-  return 2 * hashStateBytes(algorithm);
+  return 2 * hashDigestBytes(algorithm);
 }
 
 /** Writes the prepared context's key packed to `dst` (inner then outer chaining value, each as
@@ -70,7 +70,7 @@ export function hmacPackedKeyBytes(algorithm: u32): i32 {
 export function hmacExportKey(context: usize, dst: usize): i32 {
   const algorithm = load<u32>(context);
   if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
-  const stateBytes = <usize>hashStateBytes(algorithm);
+  const stateBytes = <usize>hashDigestBytes(algorithm);
   memory.copy(dst, context + INNER_STATE_OFFSET, stateBytes);
   memory.copy(dst + stateBytes, context + OUTER_STATE_OFFSET, stateBytes);
   return 2 * <i32>stateBytes;
@@ -80,7 +80,7 @@ export function hmacExportKey(context: usize, dst: usize): i32 {
  *  ERR_ALGORITHM. No hashing: this is what saves the two key blocks per MAC. */
 export function hmacImportKey(algorithm: u32, src: usize, context: usize): i32 {
   if (!isHashAlgorithm(algorithm)) return ERR_ALGORITHM;
-  const stateBytes = <usize>hashStateBytes(algorithm);
+  const stateBytes = <usize>hashDigestBytes(algorithm);
   memory.copy(context + INNER_STATE_OFFSET, src, stateBytes);
   memory.copy(context + OUTER_STATE_OFFSET, src + stateBytes, stateBytes);
   store<u32>(context, algorithm);

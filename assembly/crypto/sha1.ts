@@ -1,7 +1,7 @@
 // SHA-1 (FIPS 180-4, sections 5.3.1 and 6.1). One static state: a message is hashed by init,
 // any number of updates, final; HMAC (hmac.ts) saves and reloads the chaining value at block
 // boundaries to reuse precomputed key blocks. Integer only, nothing allocated.
-import { scheduleScratch } from "./scratch";
+import { scheduleScratch, swapWords32 } from "./scratch";
 
 export const SHA1_DIGEST_BYTES: i32 = 20;
 export const SHA1_BLOCK_BYTES: i32 = 64;
@@ -134,14 +134,13 @@ export function sha1Final(digestOut: usize): void {
   memory.fill(pendingBlock + <usize>used, 0, <usize>(56 - used));
   store<u64>(pendingBlock + 56, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
-  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  // Native-order words, byte-swapped by a loop (scratch.ts says why).
   store<u32>(digestOut, h0, 0);
   store<u32>(digestOut, h1, 4);
   store<u32>(digestOut, h2, 8);
   store<u32>(digestOut, h3, 12);
   store<u32>(digestOut, h4, 16);
-  for (let at = digestOut; at < digestOut + 20; at += 4) store<u32>(at, bswap<u32>(load<u32>(at)));
+  swapWords32(digestOut, 20);
   pendingBytes = 0;
 }
 

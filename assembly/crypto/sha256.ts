@@ -1,6 +1,6 @@
 // SHA-256 (FIPS 180-4, sections 4.2.2, 5.3.3 and 6.2). One static state, used like sha1.ts:
 // init, updates, final; save/load of the chaining value at block boundaries for HMAC.
-import { scheduleScratch } from "./scratch";
+import { scheduleScratch, swapWords32 } from "./scratch";
 
 export const SHA256_DIGEST_BYTES: i32 = 32;
 export const SHA256_BLOCK_BYTES: i32 = 64;
@@ -169,8 +169,7 @@ export function sha256Final(digestOut: usize): void {
   memory.fill(pendingBlock + <usize>used, 0, <usize>(56 - used));
   store<u64>(pendingBlock + 56, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
-  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  // Native-order words, byte-swapped by a loop (scratch.ts says why).
   store<u32>(digestOut, h0, 0);
   store<u32>(digestOut, h1, 4);
   store<u32>(digestOut, h2, 8);
@@ -179,7 +178,7 @@ export function sha256Final(digestOut: usize): void {
   store<u32>(digestOut, h5, 20);
   store<u32>(digestOut, h6, 24);
   store<u32>(digestOut, h7, 28);
-  for (let at = digestOut; at < digestOut + 32; at += 4) store<u32>(at, bswap<u32>(load<u32>(at)));
+  swapWords32(digestOut, 32);
   pendingBytes = 0;
 }
 

@@ -1,7 +1,7 @@
 // SHA-512 (FIPS 180-4, sections 4.2.3, 5.3.5 and 6.4) on 64-bit integer words. One static state,
 // used like sha1.ts. Message lengths are counted in bytes as u64 (the 128-bit bit count's high
 // word is bytes >> 61).
-import { scheduleScratch } from "./scratch";
+import { scheduleScratch, swapWords64 } from "./scratch";
 
 export const SHA512_DIGEST_BYTES: i32 = 64;
 export const SHA512_BLOCK_BYTES: i32 = 128;
@@ -153,8 +153,7 @@ export function sha512Final(digestOut: usize): void {
   store<u64>(pendingBlock + 112, bswap<u64>(totalBytes >>> 61));
   store<u64>(pendingBlock + 120, bswap<u64>(totalBytes << 3));
   compress(pendingBlock);
-  // The words in native order, then byte-swapped by a loop: swapping each one inline made this
-  // one long run of operations, the deepest C stack wasm3 reached on the RP2040 (docs/wasm3.md).
+  // Native-order words, byte-swapped by a loop (scratch.ts says why).
   store<u64>(digestOut, h0, 0);
   store<u64>(digestOut, h1, 8);
   store<u64>(digestOut, h2, 16);
@@ -163,7 +162,7 @@ export function sha512Final(digestOut: usize): void {
   store<u64>(digestOut, h5, 40);
   store<u64>(digestOut, h6, 48);
   store<u64>(digestOut, h7, 56);
-  for (let at = digestOut; at < digestOut + 64; at += 8) store<u64>(at, bswap<u64>(load<u64>(at)));
+  swapWords64(digestOut, 64);
   pendingBytes = 0;
 }
 
