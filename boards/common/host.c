@@ -165,10 +165,13 @@ static int call_u32(tk_host *host, IM3Function function, uint32_t *value) {
 // The module's APDU buffer up to `end` bytes: TK_REFUSED past apdu_capacity(), TK_STOPPED (the
 // module stopped) when the buffer does not lie in its memory.
 static int apdu_region(tk_host *host, uint32_t end, uint8_t **region) {
-  uint32_t capacity = 0, buffer = 0;
-  if (call_u32(host, host->apduCapacity, &capacity) != TK_OK) return TK_STOPPED;
+  if (!host->apduRegionKnown) {
+    if (call_u32(host, host->apduCapacity, &host->apduCapacityBytes) != TK_OK) return TK_STOPPED;
+    if (call_u32(host, host->apduBuffer, &host->apduBufferAt) != TK_OK) return TK_STOPPED;
+    host->apduRegionKnown = 1;
+  }
+  uint32_t capacity = host->apduCapacityBytes, buffer = host->apduBufferAt;
   if (end > capacity) return TK_REFUSED;
-  if (call_u32(host, host->apduBuffer, &buffer) != TK_OK) return TK_STOPPED;
   uint32_t memoryBytes = 0;
   uint8_t *memory = m3_GetMemory(host->runtime, &memoryBytes, 0);
   if (memory == NULL || (uint64_t)buffer + end > memoryBytes) {

@@ -47,6 +47,10 @@ typedef struct {
   /** How many times the code was dropped, and the most code pages seen at the end of an event. */
   uint32_t codeDrops;
   uint32_t codePeakBytes;
+  // apdu_buffer() and apdu_capacity(), asked once: the USB stack writes a command a packet at a
+  // time, and the two answers are fixed for the module's life (docs/SPEC.md).
+  uint32_t apduBufferAt, apduCapacityBytes;
+  int apduRegionKnown;
 } tk_host;
 
 /**
