@@ -8,7 +8,7 @@
 // pbkdf2Begin, then pbkdf2Step(budget) from the host's ticks until it returns 0, then
 // pbkdf2Result. pbkdf2HmacSha256 runs all of it in one call (tests, benches, small counts).
 // An iteration costs milliseconds under wasm3 on the RP2040 (docs/benchmarks.md, "PIN lock"):
-// a caller fills most of each tick, e.g. pbkdf2Step(1) while now_ms() has moved less than 8 ms,
+// a caller fills most of each tick, e.g. pbkdf2Step(1) while now_ms() has moved less than 16 ms,
 // so the unlock time is the derivation time and not the tick period times the step count.
 import { OK, ERR_RANGE, ERR_STATE } from "../status";
 import { HASH_SHA256 } from "./hash";
