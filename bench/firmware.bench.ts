@@ -299,6 +299,7 @@ const bench: Bench = async () => {
     `| heap high-water after boot (wasm3 runtime, module memory, compiled code) | ${heapAfterBoot} B |`,
     `| heap high-water after the timed workload below / after the heavy paths too | ${heapAfterTimed} B / ${heapAfter} B |`,
     `| compiled code (wasm3 code pages): most held after an event, in the timed workload / overall; drops (budget ${readUint32(token, readUint32(token, symbols.get("wasm_code_budget_bytes")!))} B) | ${codePeakTimed} B / ${readUint32(token, readUint32(token, symbols.get("wasm_code_peak_bytes")!))} B; ${readUint32(token, readUint32(token, symbols.get("wasm_code_drops")!))} |`,
+    `| wasm3's blocks: most held at once / held at the end (the heap high-water less the first is holes between blocks) | ${readUint32(token, symbols.get("wasm3_live_peak_bytes")!)} B / ${readUint32(token, symbols.get("wasm3_live_bytes")!)} B |`,
     `| C stack reserved / high-water | ${sections.get(".stack")} B / ${stack} B |`,
     `| wasm3 value stack (in the heap) / high-water | ${readUint32(token, symbols.get("wasm_value_stack_end")!) - readUint32(token, symbols.get("wasm_value_stack_base")!)} B / ${valueStack} B |`,
     `| **RAM** (.data + .bss + heap + stack; budget 128 KiB) | **${ramUsed} B = ${(ramUsed / KIB).toFixed(1)} KiB** |`,

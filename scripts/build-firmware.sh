@@ -35,10 +35,10 @@ fi
 cpu=(-mcpu=cortex-m0plus -mthumb)
 config=(-include "$root/boards/common/wasm3_config.h")
 includes=(-I"$board" -I"$root/boards/common" -I"$wasm3_source")
-# Lazy compilation; a 4 KiB wasm value stack (2.3 KiB high-water on the heaviest paths); compiled code
+# Lazy compilation; a 3 KiB wasm value stack (1.9 KiB high-water on the heaviest paths); compiled code
 # dropped after init and past 64 KiB after an event (the everyday working set is 59 KB with shrinkLevel 2). docs/wasm3.md.
 cflags=("${cpu[@]}" -Os -g -std=gnu11 -ffunction-sections -fdata-sections
-        -Wall -Wextra -Werror -Wno-override-init -DTK_COMPILE_AT_BOOT=0 -DTK_WASM_STACK_BYTES=4096 -DTK_CODE_BUDGET_BYTES=65536 "${config[@]}" "${includes[@]}")
+        -Wall -Wextra -Werror -Wno-override-init -DTK_COMPILE_AT_BOOT=0 -DTK_WASM_STACK_BYTES=3072 -DTK_CODE_BUDGET_BYTES=65536 "${config[@]}" "${includes[@]}")
 # wasm3's interpreter chains its operations by tail calls: it needs optimisation that keeps them.
 wasm3_flags=("${cpu[@]}" -O2 -g -std=gnu11 -ffunction-sections -fdata-sections -fomit-frame-pointer -w
              "${config[@]}" -include "$board/wasm3_rp2040.h" -I"$wasm3_source")

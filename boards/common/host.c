@@ -58,6 +58,25 @@ static const char *find_exports(tk_host *host) {
   return NULL;
 }
 
+// wasm3 grows a module's function and global arrays one entry at a time, and a board's realloc may
+// leave headroom for the next entries (boards/rp2040/syscalls.c): once the module is parsed, and
+// before anything points into them (loading fills the call table with function pointers), each
+// array moves to a block of its exact size, and the headroom goes back to the heap.
+static M3Result fit_array(void **array, size_t bytes) {
+  if (*array == NULL || bytes == 0) return m3Err_none;
+  void *exact = m3_CopyMem(*array, bytes);
+  if (exact == NULL) return m3Err_mallocFailed;
+  m3_Free(*array);
+  *array = exact;
+  return m3Err_none;
+}
+
+static M3Result fit_module_arrays(IM3Module module) {
+  M3Result result = fit_array((void **)&module->functions, module->numFunctions * sizeof(M3Function));
+  if (result == m3Err_none) result = fit_array((void **)&module->globals, module->numGlobals * sizeof(M3Global));
+  return result;
+}
+
 const char *tk_host_load(tk_host *host, const uint8_t *wasm, uint32_t wasmBytes, uint32_t wasmStackBytes) {
   uint8_t digest[SHA256_DIGEST_BYTES];
   sha256_digest(wasm, wasmBytes, digest);
@@ -78,6 +97,10 @@ const char *tk_host_load_digested(tk_host *host, const uint8_t *wasm, uint32_t w
   host->runtime->memoryLimit = memoryLimitBytes;  // wasm3 0.5.0 allocates at most this much at load
   IM3Module module = NULL;
   M3Result result = m3_ParseModule(host->environment, &module, wasm, wasmBytes);
+  if (result == m3Err_none) {
+    result = fit_module_arrays(module);
+    if (result != m3Err_none) m3_FreeModule(module);
+  }
   if (result == m3Err_none) {
     result = m3_LoadModule(host->runtime, module);
     if (result != m3Err_none) m3_FreeModule(module);  // not owned by the runtime when loading failed

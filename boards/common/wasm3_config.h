@@ -12,10 +12,14 @@
 // Code pages of 1 KiB instead of 4 KiB: less slack in the last page on a 264 KiB chip.
 #define d_m3CodePageAlignSize 1024
 
+// One name per function: each export names a different function (find_exports in host.c refuses a
+// module whose ABI export is not found), and a function record is 8 bytes shorter (of 64).
+#define d_m3MaxDuplicateFunctionImpl 1
+
 // Fixed compile-time limits: a function's wasm stack height (locals + operands) and its constant
 // table. They size the compiler's arrays inside the runtime; a function beyond them fails to
 // compile at boot, which the native tests see first.
-#define d_m3MaxFunctionStackHeight 256
+#define d_m3MaxFunctionStackHeight 80
 #define d_m3MaxConstantTableSize 64
 
 // Memory limit: the module has one fixed 64 KiB page (initial 1, maximum 1).

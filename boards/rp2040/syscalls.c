@@ -27,7 +27,33 @@ void *_sbrk(ptrdiff_t increment) {
 // (boards/rp2040/wasm3_rp2040.h renames it) grows a block by a quarter more than asked, so the
 // next entries fit in place; wasm3 zeroes the added bytes itself. A first allocation is exact
 // (the module's linear memory is one).
+//
+// The bytes wasm3's blocks hold (as malloc_usable_size counts them) and their peak: the bench sets
+// the peak against the heap's high-water, the difference being holes between blocks.
+size_t wasm3_live_bytes, wasm3_live_peak_bytes;
+
+static void *counted(void *block) {
+  if (block != NULL) {
+    wasm3_live_bytes += malloc_usable_size(block);
+    if (wasm3_live_bytes > wasm3_live_peak_bytes) wasm3_live_peak_bytes = wasm3_live_bytes;
+  }
+  return block;
+}
+
+void tk_wasm3_free(void *block) {
+  if (block != NULL) wasm3_live_bytes -= malloc_usable_size(block);
+  free(block);
+}
+
+void *tk_wasm3_calloc(size_t count, size_t bytes) {
+  return counted(calloc(count, bytes));
+}
+
 void *tk_wasm3_realloc(void *block, size_t bytes) {
   if (block != NULL && bytes <= malloc_usable_size(block)) return block;
-  return realloc(block, block != NULL ? bytes + bytes / 4 : bytes);
+  size_t before = block != NULL ? malloc_usable_size(block) : 0;
+  void *grown = realloc(block, block != NULL ? bytes + bytes / 4 : bytes);
+  if (grown == NULL) return NULL;
+  wasm3_live_bytes -= before;
+  return counted(grown);
 }

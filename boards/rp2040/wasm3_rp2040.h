@@ -33,9 +33,14 @@ static inline __attribute__((always_inline)) void *tk_small_memcpy(void *destina
 }
 #define memcpy(destination, source, length) tk_small_memcpy((destination), (source), (length))
 
-// wasm3's realloc (only m3_core.c calls it) grows arrays with headroom: boards/rp2040/syscalls.c.
+// wasm3's allocations (only m3_core.c makes them) go through boards/rp2040/syscalls.c, which counts
+// the bytes they hold and grows arrays with headroom.
 #include <stdlib.h>
+void *tk_wasm3_calloc(size_t count, size_t bytes);
 void *tk_wasm3_realloc(void *block, size_t bytes);
+void tk_wasm3_free(void *block);
+#define calloc(count, bytes) tk_wasm3_calloc((count), (bytes))
 #define realloc(block, bytes) tk_wasm3_realloc((block), (bytes))
+#define free(block) tk_wasm3_free((block))
 
 #endif
