@@ -11,6 +11,7 @@ import { Credential as StoreCredential, DEMO_CREDENTIAL, flashWith } from "../ho
 import { buildFirmware } from "../emulator/firmware.js";
 import { attributeSamples, firmwareSections, firmwareSymbols } from "../emulator/elf.js";
 import { EmulatedToken } from "../emulator/token.js";
+import { cStackHighWaterBytes, valueStackHighWaterBytes } from "../emulator/stack-marks.js";
 import { CcidClient, EP_KEYBOARD_IN } from "../emulator/usb-client.js";
 import { frameToText } from "../host-sim/display.js";
 import { CLK_SYS_HZ } from "../emulator/board.js";
@@ -91,7 +92,16 @@ Fourth round (2026-12-04; each step against the build before it):
   17.3 -> 14.4 KiB, first press after boot 11.5 -> 7.2 ms, warm CALCULATE 307k -> 310k cycles, CALCULATE ALL 213 -> 223 ms;
   then the code budget 96 -> 64 KiB: heap with the heavy paths 170 -> 137 KB, RAM 195.4 -> 159.4 KiB, heavy paths +7 %.
 - Not taken: SHA-1 with its message schedule in locals (196k cycles per CALCULATE fully unrolled, 227k as four 20-round
-  functions) takes the C stack to ~24.5 KiB. Warm CALCULATE stays above the 250k target.`;
+  functions) takes the C stack to ~24.5 KiB. Warm CALCULATE stays above the 250k target.
+
+Fifth round (2026-12-04), RAM:
+- The fixed part: exact-size function and global arrays after parsing, one name per function record (64 -> 56 B), value stack
+  4 -> 3 KiB (1.9 KiB high-water), compile stack 256 -> 80 slots: heap with the heavy paths 138.5 -> 130.7 KB.
+- C stack reserve 23 -> 18 KiB with a 256-byte guard band (checked every loop; a write resets the board): high-water 14.3 KiB,
+  14.8 KiB with code dropped after every event. RAM 160.5 -> 147.9 KiB. Speed unchanged.
+- Measured, not taken: code dropped after every event, heap peak 106.5 KB (RAM ~124 KiB) but every event recompiles what it
+  runs at ~0.6 ms per KB of code; a 40 KiB budget, RAM ~138 KiB and a warm press 2.4 -> 5.6 ms. The heaviest single event
+  (the tick that ends a PIN derivation and reseals the slots) compiles 53 KB by itself.`;
 const KIB = 1024;
 const BUTTON_DOWN = 1;
 const BUTTON_OK = 2;
@@ -209,22 +219,6 @@ function readUint32(token: EmulatedToken, address: number): number {
   return token.board.rp2040.readUint32(address);
 }
 
-/** Highest stack use: the stack region starts zeroed; the lowest non-zero word is the high-water mark. */
-function stackHighWater(token: EmulatedToken, symbols: Map<string, number>): number {
-  const limit = symbols.get("__stack_limit")!;
-  const top = symbols.get("__stack_top")!;
-  for (let at = limit; at < top; at += 4) if (readUint32(token, at) !== 0) return top - at;
-  return 0;
-}
-
-/** wasm3's value stack grows upward from its (zeroed) base: the highest non-zero word. */
-function valueStackHighWater(token: EmulatedToken, symbols: Map<string, number>): number {
-  const base = readUint32(token, symbols.get("wasm_value_stack_base")!);
-  const end = readUint32(token, symbols.get("wasm_value_stack_end")!);
-  for (let at = end - 4; at >= base; at -= 4) if (readUint32(token, at) !== 0) return at + 4 - base;
-  return 0;
-}
-
 const bench: Bench = async () => {
   buildFirmware();
   const sections = firmwareSections();
@@ -284,8 +278,8 @@ const bench: Bench = async () => {
   const sealedAllMs = heavyWorkload(token, ccid);
 
   const heapAfter = readUint32(token, symbols.get("heap_high_water_bytes")!);
-  const stack = stackHighWater(token, symbols);
-  const valueStack = valueStackHighWater(token, symbols);
+  const stack = cStackHighWaterBytes(token.board, symbols);
+  const valueStack = valueStackHighWaterBytes(token.board, symbols);
   const data = sections.get(".data") ?? 0;
   const bss = sections.get(".bss") ?? 0;
   const ramUsed = data + bss + heapAfter + (sections.get(".stack") ?? 0);

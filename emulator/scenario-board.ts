@@ -15,6 +15,7 @@ import {
   scenarioRandomStream,
 } from "../host-sim/scenario.js";
 import { EmulatedBoard } from "./board.js";
+import { cStackHighWaterBytes } from "./stack-marks.js";
 import { firmwareSymbols } from "./elf.js";
 import { firmwareImage } from "./firmware.js";
 import { UsbHost } from "./usb-host.js";
@@ -146,13 +147,22 @@ export function flashSha256WithoutImage(flash: NorFlash, imageBytes: number): st
 export interface BoardScenarioOptions {
   image?: Uint8Array;
   flash?: NorFlash;
+  /** Replaces the firmware's compiled-code budget once each boot's init is done (1: code is
+   * dropped after every event, so every event compiles what it runs). */
+  codeBudgetBytes?: number;
+}
+
+export interface BoardScenarioResult extends ScenarioResult {
+  /** The deepest C stack of any boot in the run (emulator/stack-marks.ts). */
+  cStackHighWaterBytes: number;
 }
 
 /** Runs a board script (see transcribeForBoard) on the emulated board; the result as runScenario's. */
-export async function runBoardScenario(script: string, options: BoardScenarioOptions = {}): Promise<ScenarioResult> {
+export async function runBoardScenario(script: string, options: BoardScenarioOptions = {}): Promise<BoardScenarioResult> {
   const image = options.image ?? firmwareImage();
   const flash = options.flash ?? new NorFlash(PICO_FLASH);
-  const randomFill = firmwareSymbols().get("board_random_fill");
+  const symbols = firmwareSymbols();
+  const randomFill = symbols.get("board_random_fill");
   if (randomFill === undefined) throw new Error("the firmware has no board_random_fill symbol");
   const randomAt = (randomFill & ~1) - XIP_BASE;
   const startPrograms = flash.programs, startErases = flash.erases, startSetBits = flash.setBitViolations;
@@ -209,7 +219,13 @@ export async function runBoardScenario(script: string, options: BoardScenarioOpt
     }
   }
 
+  let cStackHighWater = 0;
+  const noteStack = (): void => {
+    if (board !== null) cStackHighWater = Math.max(cStackHighWater, cStackHighWaterBytes(board, symbols));
+  };
+
   function boot(flags: number): void {
+    noteStack();
     if (board !== null) rtcMicros = board.rtc.exactMicros();
     const created = new EmulatedBoard({ image, flash, noDisplay: flags === BOARD_FLAGS_NO_DISPLAY });
     board = created;
@@ -236,6 +252,9 @@ export async function runBoardScenario(script: string, options: BoardScenarioOpt
       } else if (text.startsWith("button ")) {
         edges.push(text);
       } else if (text.startsWith("module init ok")) {
+        if (options.codeBudgetBytes !== undefined) {
+          created.rp2040.writeUint32(created.rp2040.readUint32(symbols.get("wasm_code_budget_bytes")!), options.codeBudgetBytes);
+        }
         for (const line of initLogs) emit(line);
         if (initFrame !== null) emit(initFrame);
         emit("init 0");
@@ -385,12 +404,15 @@ export async function runBoardScenario(script: string, options: BoardScenarioOpt
     }
     if (!booted) throw new ScriptError("a board script starts with boot (transcribeForBoard adds it)");
   } catch (error) {
-    if (error instanceof ScriptError) return { output, exitCode: EXIT_SCRIPT_ERROR, error: error.message };
-    if (error instanceof LoadError) return { output, exitCode: EXIT_LOAD_FAILED, error: error.message };
+    noteStack();
+    const cStackHighWaterBytes = cStackHighWater;
+    if (error instanceof ScriptError) return { output, exitCode: EXIT_SCRIPT_ERROR, error: error.message, cStackHighWaterBytes };
+    if (error instanceof LoadError) return { output, exitCode: EXIT_LOAD_FAILED, error: error.message, cStackHighWaterBytes };
     throw error;
   }
+  noteStack();
   emit(`end programs=${flash.programs - startPrograms} erases=${flash.erases - startErases} set-bit=${flash.setBitViolations - startSetBits}`);
-  return { output, exitCode: everStopped ? EXIT_MODULE_STOPPED : EXIT_OK };
+  return { output, exitCode: everStopped ? EXIT_MODULE_STOPPED : EXIT_OK, cStackHighWaterBytes: cStackHighWater };
 }
 
 /** The scenario's stop line from main.c's "module stopped: ..." (and board_panic's line before it). */

@@ -145,6 +145,20 @@ describe("rp2040 firmware in the emulator", () => {
     expect(read("wasm_code_peak_bytes")).toBeGreaterThan(0);
   });
 
+  it("resets when the C stack reaches its guard band, saying why (boards/rp2040/stack_guard.c)", () => {
+    const board = bootedBoard();
+    const symbols = firmwareSymbols();
+    const guardStart = symbols.get("__stack_limit")!, guardEnd = symbols.get("__stack_guard_end")!;
+    expect(guardEnd - guardStart).toBe(256);
+    for (let at = guardStart; at < guardEnd; at += 4) expect(board.rp2040.readUint32(at)).toBe(0);
+    board.run(50_000);
+    expect(board.uartText).not.toContain("C stack overflow");
+    board.rp2040.writeUint32(guardEnd - 4, 0x0badf00d); // as a frame that reached the band's top word
+    board.run(50_000);
+    expect(board.uartText).toContain("C stack overflow: the guard band was written; resetting");
+    expect(board.watchdogResets).toBe(1); // the watchdog's immediate trigger (the emulator counts it)
+  });
+
   it("keeps feeding the watchdog in the main loop", () => {
     const board = shared;
     board.run(2_500_000); // longer than the 2 s watchdog timeout

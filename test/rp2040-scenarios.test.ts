@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { runScenario, EXIT_SCRIPT_ERROR } from "../host-sim/scenario.js";
 import { BOARD_REASONS, runBoardScenario, transcribeForBoard } from "../emulator/scenario-board.js";
 import { buildFirmware } from "../emulator/firmware.js";
+import { firmwareSymbols } from "../emulator/elf.js";
 import { buildNative, root, runNative } from "./native-harness.js";
 import { oracleTotp } from "./ui-support.js";
 
@@ -31,11 +32,19 @@ const lines = (output: string): string[] => output.trimEnd().split("\n");
 const frames = (output: string): string[] => lines(output).filter((line) => line.startsWith("frame "));
 const withoutFrames = (output: string): string[] => lines(output).filter((line) => !line.startsWith("frame "));
 
+/** The C stack a run may reach: the reserve less its guard band (boards/rp2040/stack_guard.c). */
+function cStackUsableBytes(): number {
+  const symbols = firmwareSymbols();
+  return symbols.get("__stack_top")! - symbols.get("__stack_guard_end")!;
+}
+
 /** Runs `script` on all three hosts and requires the same output (frames per kind, see above). */
 async function expectSameOnAllHosts(script: string): Promise<string> {
   const node = runScenario(script);
   const native = runNative(script);
   const board = await runBoardScenario(script);
+  expect(board.cStackHighWaterBytes, "C stack high-water").toBeGreaterThan(0);
+  expect(board.cStackHighWaterBytes, "C stack within its reserve, clear of the guard band").toBeLessThanOrEqual(cStackUsableBytes());
   expect(node.error, "host-sim").toBeUndefined();
   expect(native.signal, native.stderr).toBeNull();
   expect(native.stdout, "native host = Node host").toBe(node.output);
@@ -67,6 +76,14 @@ describe("scenario corpus on the emulated board, the Node host and the native ho
       expect(lines(output).at(-1)).toMatch(/^end programs=\d+ erases=\d+ set-bit=0$/);
       const apdus = script.split("\n").filter((line) => /^\s*apdu\s/.test(line)).length;
       expect(lines(output).filter((line) => line.startsWith("apdu-response ")).length).toBe(apdus);
+
+      // Again with the compiled code dropped after every event: every event compiles what it runs
+      // (in the middle of the interpreter's deepest C frames), and nothing may change but the time.
+      const dropping = await runBoardScenario(script, { codeBudgetBytes: 1 });
+      expect(dropping.error).toBeUndefined();
+      expect(withoutFrames(dropping.output), "code dropped after every event").toEqual(withoutFrames(output));
+      expect(frames(dropping.output), "code dropped after every event (frames)").toEqual(frames(output));
+      expect(dropping.cStackHighWaterBytes, "C stack, code dropped after every event").toBeLessThanOrEqual(cStackUsableBytes());
     });
   }
 });

@@ -159,6 +159,7 @@ int main(void) {
     if (module_running && !enumerating && tk_ticker_poll(&ticker, &host, (int64_t)(now_us / 1000u)) != TK_OK) {
       report_stop();
     }
+    stack_guard_check();
     watchdog_feed();
     REG32(TIMER_ALARM0) = (uint32_t)(timer_us() + LOOP_PERIOD_US);
     __asm volatile("wfi");

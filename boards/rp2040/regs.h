@@ -79,6 +79,7 @@
 #define WATCHDOG_REASON (WATCHDOG_BASE + 0x08)
 #define WATCHDOG_SCRATCH0 (WATCHDOG_BASE + 0x0c)
 #define WATCHDOG_TICK (WATCHDOG_BASE + 0x2c)
+#define WATCHDOG_CTRL_TRIGGER (1u << 31)
 #define WATCHDOG_CTRL_ENABLE (1u << 30)
 #define WATCHDOG_CTRL_PAUSE_DBG0 (1u << 25)
 #define WATCHDOG_CTRL_PAUSE_DBG1 (1u << 26)
@@ -174,8 +175,6 @@
 
 // ---- Cortex-M0+ system control ----------------------------------------------------------------
 #define PPB_VTOR 0xe000ed08u
-#define PPB_AIRCR 0xe000ed0cu
-#define AIRCR_SYSRESETREQ ((0x05fau << 16) | (1u << 2))
 
 // ---- USB controller (4.1) ------------------------------------------------------------------------
 #define USBCTRL_DPRAM_BASE 0x50100000u

@@ -74,6 +74,10 @@ void uart_decimal(uint32_t value);
 // syscalls.c: the heap's high-water mark (wasm3 is its only user).
 extern size_t heap_high_water_bytes;
 
+// stack_guard.c
+bool stack_guard_intact(void);
+void stack_guard_check(void);
+
 // watchdog.c
 void watchdog_start(uint32_t timeout_ms);
 void watchdog_feed(void);

@@ -1,9 +1,9 @@
 // Vector table and reset handler: copy .data (and the RAM-resident flash code) from flash, zero
-// .bss, then main(). boot2 has already set VTOR to this table and loaded the stack pointer.
+// .bss and the unused stack (stack_guard.c watches its lowest bytes), then main(). boot2 has already set VTOR to this table and loaded the stack pointer.
 #include <stdint.h>
 #include "rp2040_board.h"
 
-extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_top;
+extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_limit, __stack_top;
 int main(void);
 void reset_handler(void);
 
@@ -41,6 +41,10 @@ void reset_handler(void) {
   uint32_t *source = &__data_load;
   for (uint32_t *target = &__data_start; target < &__data_end;) *target++ = *source++;
   for (uint32_t *target = &__bss_start; target < &__bss_end;) *target++ = 0;
+  // The stack below this function's frame (it uses a few words at the top): zero, so its lowest
+  // word ever written marks the high-water on a chip as in the emulator.
+  uint32_t *frame_floor = (uint32_t *)((uintptr_t)&__stack_top - 256u);
+  for (uint32_t *target = &__stack_limit; target < frame_floor;) *target++ = 0;
   main();
   unexpected_exception();
 }

@@ -22,9 +22,11 @@ void watchdog_feed(void) { REG32(WATCHDOG_LOAD) = reload_value; }
 
 bool watchdog_caused_reboot(void) { return REG32(WATCHDOG_REASON) != 0; }
 
+// CTRL.TRIGGER resets at once, through the same PSM selection as a timeout; the next boot reads
+// the reason (REASON.FORCE) and says "boot (watchdog)".
 void watchdog_reboot_now(void) {
   REG32(PSM_WDSEL) = PSM_ALL & ~(PSM_ROSC | PSM_XOSC);
-  REG32(PPB_AIRCR) = AIRCR_SYSRESETREQ;
+  REG_SET(WATCHDOG_CTRL) = WATCHDOG_CTRL_TRIGGER;
   for (;;) {
   }
 }
