@@ -38,6 +38,19 @@ function boot(flash: NorFlash, clock: SimClock): Token {
   return token;
 }
 
+/** A token with the demo credential whose PIN was just set on the panel (held UP, entered twice). */
+function tokenWithPanelPin(pin: string): { flash: NorFlash; clock: SimClock; token: Token } {
+  const flash = new NorFlash();
+  new FlashWriter(flash).put(DEMO_CREDENTIAL);
+  const clock = new SimClock(T0);
+  const token = boot(flash, clock);
+  token.press(BUTTON_UP, 2100);
+  enterPin(token, pin);
+  enterPin(token, pin);
+  expect(waitForResult(token)[0]).toBe("PIN set");
+  return { flash, clock, token };
+}
+
 describe("PIN lock on the front panel (token module)", () => {
   it("sets a PIN with the buttons; after power-off the token is locked until the PIN is entered", () => {
     const flash = new NorFlash();
@@ -88,14 +101,7 @@ describe("PIN lock on the front panel (token module)", () => {
   });
 
   it("locks after the idle time (default 300 s) and then types nothing", () => {
-    const flash = new NorFlash();
-    new FlashWriter(flash).put(DEMO_CREDENTIAL);
-    const clock = new SimClock(T0);
-    const token = boot(flash, clock);
-    token.press(BUTTON_UP, 2100);
-    enterPin(token, "1234567");
-    enterPin(token, "1234567");
-    expect(waitForResult(token)[0]).toBe("PIN set");
+    const { flash, clock, token } = tokenWithPanelPin("1234567");
     token.advance(299_000);
     token.press(BUTTON_DOWN); // wakes the display; activity restarts the idle time
     token.advance(299_000);
@@ -110,14 +116,7 @@ describe("PIN lock on the front panel (token module)", () => {
     expect(token.keyboardReports.length).toBe(0);
   });
   it("while the key is derived, a frame is drawn only when the progress bar grows a 16-pixel step", () => {
-    const flash = new NorFlash();
-    new FlashWriter(flash).put(DEMO_CREDENTIAL);
-    const clock = new SimClock(T0);
-    const token = boot(flash, clock);
-    token.press(BUTTON_UP, 2100);
-    enterPin(token, "1234567");
-    enterPin(token, "1234567");
-    expect(waitForResult(token)[0]).toBe("PIN set");
+    const { flash, clock, token } = tokenWithPanelPin("1234567");
     const locked = boot(flash, clock);
     locked.press(BUTTON_OK); // opens the entry
     for (let digit = 0; digit < 6; digit++) {

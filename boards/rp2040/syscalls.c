@@ -1,4 +1,4 @@
-// The C library's heap (wasm3 allocates its runtime, compiled code and the module's 64 KiB memory
+// The C library's heap (wasm3 allocates its runtime, compiled code and the module's memory, cut to its statics,
 // there): between the end of .bss and the stack, as the linker script lays them out. Running out
 // returns NULL (wasm3 then reports out of memory) instead of growing into the stack.
 #include <errno.h>
