@@ -60,6 +60,7 @@ printf '.section .rodata.totpkey_wasm_sha256, "a"\n.global totpkey_wasm_sha256\n
 # The memory it can touch: the end of its statics (a probe build exports __heap_base). wasm3 gets
 # that much instead of the whole 64 KiB page; an access above it traps (bounds checks stay on).
 (cd "$root" && node_modules/.bin/asc assembly/index.ts boards/rp2040/tools/heap-base-probe.ts --config asconfig.json --target release \
+  --transform ./scripts/cold-functions.mjs \
   -o "$out/heap-base-probe.wasm" -t "$out/heap-base-probe.wat")
 module_memory_bytes="$(node "$board/tools/module-memory.mjs" "$module" "$out/heap-base-probe.wasm" "$out/heap-base-probe.wat")"
 printf '.section .rodata.totpkey_wasm_memory_bytes, "a"\n.balign 4\n.global totpkey_wasm_memory_bytes\ntotpkey_wasm_memory_bytes:\n.word %s\n' \

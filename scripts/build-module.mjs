@@ -10,7 +10,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", ".bin", "asc");
 
 function compile(entry, target, outFile) {
-  const args = [entry, "--target", target];
+  // Every build keeps @cold functions out of line (scripts/cold-functions.mjs).
+  const args = [entry, "--target", target, "--transform", "./scripts/cold-functions.mjs"];
   if (outFile) args.push("--outFile", outFile);
   execFileSync(asc, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 }

@@ -182,13 +182,18 @@ export function appletsButton(id: u32, down: u32): bool {
   }
   const reason = touchPendingReason();
   if (down == 0 || reason == TOUCH_REASON_NONE) return false;
+  answerTouch(reason);
+  return true;
+}
+
+// @cold: every press goes through appletsButton; this part runs only when a command waits for one.
+function answerTouch(reason: u32): void {
   touchClear();
   swallowOkRelease = true;
   replyClear();
   const sw = reason == TOUCH_REASON_CREDENTIAL ? oathCalculateAfterTouch()
     : reason == TOUCH_REASON_FACTORY_RESET ? extensionFactoryResetAfterTouch() : extensionPinAfterTouch(reason);
   finish(sw, deferredLe);
-  return true;
 }
 
 /** What a waiting command needs a press for (touch.ts TOUCH_REASON_*), 0 when nothing waits: the

@@ -240,6 +240,7 @@ function findNamed(): i32 {
   return findSlotByName(fieldName, fieldNameBytes);
 }
 
+// @cold
 function oathDelete(): u32 {
   if (commandP1 != 0 || commandP2 != 0) return SW_WRONG_P1P2;
   if (!parseFields(commandData, commandDataBytes, false) || fieldNameCount != 1) return SW_WRONG_DATA;
@@ -285,6 +286,7 @@ export function oathListEntry(): u32 {
 }
 
 // Locked (PIN): a placeholder "locked-NN" (NN the entry's ordinal) in place of the sealed name.
+// @cold
 function lockedName(slot: u32): i32 {
   let ordinal: u32 = 1;
   for (let s: u32 = 0; s < slot; s++) if (slotUsed(s)) ordinal++;
@@ -364,6 +366,7 @@ function oathCalculate(): u32 {
 }
 
 /** The press came: computes the deferred CALCULATE into the reply. */
+// @cold
 export function oathCalculateAfterTouch(): u32 {
   const sw = writeResponse(deferredSlot, deferredChallenge, deferredChallengeBytes, deferredFull);
   memory.fill(deferredChallenge, 0, <usize>STREAM_CHALLENGE_MAX_BYTES);
@@ -439,6 +442,7 @@ export function deleteAllCredentials(): i32 {
   return OK;
 }
 
+// @cold
 function oathReset(): u32 {
   if (commandP1 != 0xde || commandP2 != 0xad) return SW_WRONG_P1P2;
   if (commandDataBytes != 0) return SW_WRONG_DATA;

@@ -104,6 +104,7 @@ export function clockPendingSeconds(): i64 {
 }
 
 /** The press of OK: applies the pending time, counting the seconds it waited. */
+// @cold
 export function clockConfirm(): i32 {
   const seconds = clockPendingSeconds();
   if (seconds < 0) return ERR_STATE;

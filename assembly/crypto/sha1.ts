@@ -96,6 +96,7 @@ export function sha1Init(): void {
   totalBytes = 0;
 }
 
+// @cold
 export function sha1Update(data: usize, length: u32): void {
   totalBytes += <u64>length;
   let at = data;
@@ -123,6 +124,7 @@ export function sha1Update(data: usize, length: u32): void {
 }
 
 /** Pads, processes the last block(s) and writes the 20-byte digest to `digestOut`. */
+// @cold
 export function sha1Final(digestOut: usize): void {
   store<u8>(pendingBlock + <usize>pendingBytes, 0x80);
   let used = pendingBytes + 1;

@@ -131,6 +131,7 @@ export function sha256Init(): void {
   totalBytes = 0;
 }
 
+// @cold
 export function sha256Update(data: usize, length: u32): void {
   totalBytes += <u64>length;
   let at = data;
@@ -158,6 +159,7 @@ export function sha256Update(data: usize, length: u32): void {
 }
 
 /** Pads, processes the last block(s) and writes the 32-byte digest to `digestOut`. */
+// @cold
 export function sha256Final(digestOut: usize): void {
   store<u8>(pendingBlock + <usize>pendingBytes, 0x80);
   let used = pendingBytes + 1;
@@ -183,6 +185,7 @@ export function sha256Final(digestOut: usize): void {
 }
 
 /** Saves the chaining value; valid only at a block boundary. */
+// @cold
 export function sha256SaveState(dst: usize): void {
   store<u32>(dst, h0);
   store<u32>(dst + 4, h1);
@@ -195,6 +198,7 @@ export function sha256SaveState(dst: usize): void {
 }
 
 /** Resumes hashing from a saved chaining value after `hashedBytes` (a multiple of 64). */
+// @cold
 export function sha256LoadState(src: usize, hashedBytes: u64): void {
   h0 = load<u32>(src);
   h1 = load<u32>(src + 4);

@@ -114,6 +114,7 @@ export function sha512Init(): void {
   totalBytes = 0;
 }
 
+// @cold
 export function sha512Update(data: usize, length: u32): void {
   totalBytes += <u64>length;
   let at = data;
@@ -141,6 +142,7 @@ export function sha512Update(data: usize, length: u32): void {
 }
 
 /** Pads, processes the last block(s) and writes the 64-byte digest to `digestOut`. */
+// @cold
 export function sha512Final(digestOut: usize): void {
   store<u8>(pendingBlock + <usize>pendingBytes, 0x80);
   let used = pendingBytes + 1;
@@ -167,6 +169,7 @@ export function sha512Final(digestOut: usize): void {
 }
 
 /** Saves the chaining value; valid only at a block boundary. */
+// @cold
 export function sha512SaveState(dst: usize): void {
   store<u64>(dst, h0);
   store<u64>(dst + 8, h1);
@@ -179,6 +182,7 @@ export function sha512SaveState(dst: usize): void {
 }
 
 /** Resumes hashing from a saved chaining value after `hashedBytes` (a multiple of 128). */
+// @cold
 export function sha512LoadState(src: usize, hashedBytes: u64): void {
   h0 = load<u64>(src);
   h1 = load<u64>(src + 8);

@@ -295,7 +295,11 @@ export function pinTick(nowMs: i64): void {
     const idleSeconds = pinIdleLockSeconds();
     if (idleSeconds > 0 && nowMs - lastActivityMs >= <i64>idleSeconds * 1000) pinLock();
   }
-  if (job == JOB_IDLE) return;
+  if (job != JOB_IDLE) deriveSlice(nowMs);
+}
+
+// @cold: every tick calls pinTick, and wasm3 compiles a function whole on its first call.
+function deriveSlice(nowMs: i64): void {
   const startMs = now_ms();
   let steps: u32 = 0;
   let left = pbkdf2Step(1);

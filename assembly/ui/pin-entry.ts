@@ -166,7 +166,11 @@ export function pinEntryButton(id: u32, down: bool, nowMs: i64): void {
 
 /** Timers: the long OK, the derivation's end, results, abandonment. True when the screen changed. */
 export function pinEntryTick(nowMs: i64): bool {
-  if (mode == MODE_IDLE) return false;
+  return mode != MODE_IDLE && entryTick(nowMs);
+}
+
+// @cold: every tick calls pinEntryTick, and wasm3 compiles a function whole on its first call.
+function entryTick(nowMs: i64): bool {
   if (mode == MODE_WORKING) {
     if (pinBusy()) return progressWidthPx() != progressDrawnPx; // the bar grew a step
     const outcome = pinOutcome();

@@ -102,6 +102,7 @@ export function drawCountdown(secondsLeft: i64, periodSeconds: i64): void {
 }
 
 // A screen of up to three centred lines at scale 1, spread over the panel's height.
+// @cold
 function drawMessage(first: string, second: string, third: string): void {
   fbClear();
   const tall = fbHeight() == 64;
@@ -129,6 +130,7 @@ export function drawNoKeyboard(): void {
 
 /** A command waits for a press of OK: reason 1 a touch-required credential, 2 a factory reset,
  *  3 setting the PIN, 4 removing it (applets/pin-commands.ts). */
+// @cold
 export function drawTouch(reason: u32): void {
   if (reason == 2) drawMessage("Erase all?", "factory reset asked", "OK: erase, or wait");
   else if (reason == 3) drawMessage("Set PIN?", "a computer sets the", "PIN: OK to accept");
@@ -137,6 +139,7 @@ export function drawTouch(reason: u32): void {
 }
 
 /** "Wait": this slot's code was typed in this time step; a server would refuse it again. */
+// @cold
 export function drawWait(secondsLeft: i64): void {
   fbClear();
   const tall = fbHeight() == 64;
@@ -184,6 +187,7 @@ export function drawDateTime(unixSeconds: i64, x: i32, y: i32): void {
 }
 
 /** A clock set that waits for a press: the new time (UTC) and what the buttons do. */
+// @cold
 export function drawConfirmClock(newSeconds: i64): void {
   fbClear();
   const tall = fbHeight() == 64;
