@@ -88,6 +88,13 @@ export declare function panic(src: usize, length: u32, line: u32): void;
 @external("host", "host_info")
 export declare function host_info(dst: usize, capacity: u32): u32;
 
+/** A hint: the work that follows is of another kind than the work so far (a PIN derivation starts
+ *  or ends, every slot is resealed). A host that keeps compiled code per function (wasm3 on the
+ *  boards) may drop it when the current call returns; others ignore it. Changes nothing the module
+ *  can observe. */
+@external("host", "drop_compiled_code")
+export declare function drop_compiled_code(): void;
+
 // ---- Abort routing --------------------------------------------------------------------------------
 // asconfig.json routes AssemblyScript's abort() here (`--use abort=assembly/abi/onAbort`), so a bug
 // becomes a panic() call with a readable message instead of an anonymous trap.

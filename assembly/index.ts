@@ -2,7 +2,7 @@
 // these; everything else in assembly/ is internal.
 import { apdu_response } from "./abi";
 import { OK, ERR_RANGE } from "./status";
-import { appletsApdu, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset } from "./applets/index";
+import { appletsApdu, appletsApduRoutine, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset } from "./applets/index";
 import { now_ms } from "./abi";
 import { storeMount, storeMaintain } from "./store";
 import { typingActive } from "./ui/typing";
@@ -97,6 +97,16 @@ export function apdu_capacity(): u32 {
  */
 export function session_reset(): void {
   appletsSessionReset();
+}
+
+/**
+ * 1 when the APDU of `length` bytes in apdu_buffer() is a routine one (reading codes, listing,
+ * selecting), 0 for provisioning (writes, PIN, settings, reset). Changes nothing. A host that keeps
+ * compiled code asks before apdu(), and runs a provisioning command on a clean slate.
+ */
+export function apdu_routine(length: u32): u32 {
+  if (length > APDU_CAPACITY_BYTES) return 1; // refused by apdu() with 6700
+  return appletsApduRoutine(apduBuffer, length) ? 1 : 0;
 }
 
 /** Processes the APDU of `length` bytes in apdu_buffer(); the reply comes through apdu_response. */

@@ -7,12 +7,12 @@ import { SimClock } from "./clock.js";
 /** Imports the module is allowed to use, module "host". */
 export const ABI_IMPORTS = [
   "flash_read", "flash_program", "flash_erase", "now_ms", "rtc_read", "rtc_write", "random_fill",
-  "keyboard_report", "display_frame", "apdu_response", "log", "panic", "host_info",
+  "keyboard_report", "display_frame", "apdu_response", "log", "panic", "host_info", "drop_compiled_code",
 ] as const;
 
 /** Exports every host may call (plus the linear memory, "memory"). */
 export const ABI_EXPORTS = [
-  "init", "tick", "button", "keyboard_leds", "apdu_buffer", "apdu_capacity", "apdu", "session_reset",
+  "init", "tick", "button", "keyboard_leds", "apdu_buffer", "apdu_capacity", "apdu_routine", "apdu", "session_reset",
 ] as const;
 
 export interface ModuleExports {
@@ -23,6 +23,7 @@ export interface ModuleExports {
   keyboard_leds(bits: number): void;
   apdu_buffer(): number;
   apdu_capacity(): number;
+  apdu_routine(length: number): number;
   apdu(length: number): void;
   session_reset(): void;
 }
@@ -55,6 +56,9 @@ export interface HostDevices {
   log(level: number, text: string): void;
   /** Host name and version, e.g. "host-sim 0.1.0". */
   hostName: string;
+  /** The module's drop_compiled_code hint. Node keeps no compiled code of its own to drop; a test
+   *  may count the hints. */
+  compiledCodeDropHint?(): void;
 }
 
 const utf8 = new TextDecoder();
@@ -115,6 +119,9 @@ export function createImports(devices: HostDevices, moduleBytes: Uint8Array, mem
     },
     panic(src: number, length: number, line: number): void {
       throw new ModulePanic(utf8.decode(guest(src, length >>> 0, "panic")), line);
+    },
+    drop_compiled_code(): void {
+      devices.compiledCodeDropHint?.();
     },
     host_info(dst: number, capacity: number): number {
       const name = new TextEncoder().encode(devices.hostName);

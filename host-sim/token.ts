@@ -49,6 +49,8 @@ export class Token {
   readonly logs: { level: number; text: string }[] = [];
   lastFrame: Frame | null = null;
   frameCount = 0;
+  /** How often the module called drop_compiled_code (a hint this host has no use for). */
+  compiledCodeDropHints = 0;
 
   constructor(options: TokenOptions = {}) {
     this.flash = options.flash ?? new NorFlash(PICO_FLASH);
@@ -74,6 +76,7 @@ export class Token {
       apduResponse: (response) => this.responses.push(response),
       log: (level, text) => this.logs.push({ level, text }),
       hostName: "host-sim 0.1.0",
+      compiledCodeDropHint: () => this.compiledCodeDropHints++,
     };
     this.exports = instantiateWithHost<ModuleExports>(moduleBytes, devices).exports;
     this.initStatus = this.exports.init(regionOffset, regionBytes, geometry.sectorBytes, geometry.pageBytes,
@@ -88,6 +91,13 @@ export class Token {
     const before = this.responses.length;
     this.exports.apdu(command.length);
     return this.responses.length > before ? this.responses[this.responses.length - 1] : null;
+  }
+
+  /** Whether the module calls `command` routine (apdu_routine): what a host that keeps compiled code
+   *  asks before sending it. Leaves the module as it was. */
+  apduRoutine(command: Uint8Array): boolean {
+    new Uint8Array(this.exports.memory.buffer, this.exports.apdu_buffer(), command.length).set(command);
+    return this.exports.apdu_routine(command.length) === 1;
   }
 
   tick(): void {

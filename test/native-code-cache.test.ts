@@ -1,12 +1,15 @@
 // The compiled-code cache of boards/common/code_cache.c under the native host: with a budget, all of
-// wasm3's compiled code is dropped after init and after any event that leaves more than the budget;
-// functions compile again on their next call. Codes must stay right across drops (node:crypto is
-// the oracle), the corpus must print the same as without drops, and drops follow the budget.
+// wasm3's compiled code is dropped after init, after any event that leaves more than the budget,
+// before and after a provisioning APDU (apdu_routine() 0), and after a call in which the module asked
+// for it (drop_compiled_code); functions compile again on their next call. Codes must stay right
+// across drops (node:crypto is the oracle), the corpus must print the same as without drops, and
+// drops follow the policy.
 import { beforeAll, describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { buildNative, nativeHost, root, runNative } from "./native-harness.js";
+import { tmpdir } from "node:os";
+import { buildNative, nativeHost, probeApdu, probeOps, root, runNative, wasmFromWat, PROBE_WAT } from "./native-harness.js";
 import { AlgorithmId, apdu, counterBytes, hmac, putData, tlv, truncate, TAG, INS } from "./applet-kit.js";
 
 const OATH_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01]);
@@ -69,12 +72,35 @@ describe("compiled-code cache (native host)", () => {
   it("drops after init only while the code stays within the budget, after each event beyond it", () => {
     const { script } = calculateScript();
     const generous = runNative(script, undefined, ["--stats", "--code-budget", "100000000"]);
-    expect(drops(generous.stderr)).toBe(1); // the boot path's code, once
+    // The boot path's code once, and before and after each of the 3 PUTs (provisioning).
+    expect(drops(generous.stderr)).toBe(1 + 3 * 2);
+    const putPrefix = `apdu 00${INS.PUT.toString(16).padStart(2, "0")}`.toUpperCase();
+    const reading = script.split("\n").filter((line) => !line.toUpperCase().startsWith(putPrefix));
+    expect(reading.length).toBe(script.split("\n").length - 3);
+    expect(drops(runNative(reading.join("\n"), undefined, ["--stats", "--code-budget", "100000000"]).stderr)).toBe(1);
     const every = drops(runNative(script, undefined, ["--stats", "--code-budget", "1"]).stderr);
     // A budget between one event's code and the whole working set: some events end over it.
     const some = drops(runNative(script, undefined, ["--stats", "--code-budget", "40000"]).stderr);
     expect(some).toBeGreaterThan(1);
     expect(some).toBeLessThan(every);
+  });
+
+  it("drops before and after a provisioning APDU, and after a call that asked with drop_compiled_code", () => {
+    const dir = mkdtempSync(join(tmpdir(), "totpkey-cache-"));
+    try {
+      const probePath = join(dir, "probe.wasm");
+      writeFileSync(probePath, wasmFromWat(PROBE_WAT));
+      const dropsFor = (lines: string[], budget = "100000000") =>
+        drops(runNative(lines.join("\n") + "\n", probePath, ["--stats", "--code-budget", budget]).stderr);
+      const routine = probeApdu(probeOps.state);
+      expect(dropsFor([routine, routine])).toBe(1); // init only
+      expect(dropsFor([routine, probeApdu(probeOps.provisioning), routine])).toBe(1 + 2);
+      expect(dropsFor([routine, probeApdu(probeOps.dropCompiledCode), routine])).toBe(1 + 1);
+      // Without a budget the host keeps every function's code: neither drops.
+      expect(dropsFor([probeApdu(probeOps.provisioning), probeApdu(probeOps.dropCompiledCode)], "0")).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a budget that is not a byte count", () => {

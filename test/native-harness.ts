@@ -67,7 +67,9 @@ export const PROBE_INIT_PANIC_FLAGS = 0xdead;
 export const probeOps = {
   flashRead: 1, flashProgram: 2, flashErase: 3, nowMs: 4, rtcRead: 5, rtcWrite: 6, randomFill: 7,
   keyboardReport: 8, displayFrame: 9, apduResponse: 10, log: 11, panic: 12, hostInfo: 13,
-  unreachable: 14, load: 15, state: 16, features: 17, recurse: 18,
+  unreachable: 14, load: 15, state: 16, features: 17, recurse: 18, dropCompiledCode: 19,
+  /** Answers like `state`, but apdu_routine() calls it provisioning (0). */
+  provisioning: 20,
 } as const;
 
 export const PROBE_WAT = `
@@ -85,6 +87,7 @@ export const PROBE_WAT = `
   (import "host" "log" (func $log (param i32 i32 i32)))
   (import "host" "panic" (func $panic (param i32 i32 i32)))
   (import "host" "host_info" (func $host_info (param i32 i32) (result i32)))
+  (import "host" "drop_compiled_code" (func $drop_compiled_code))
   (memory $memory 1 1)
   (export "memory" (memory $memory))
   (global $ticks (mut i32) (i32.const 0))
@@ -110,6 +113,8 @@ export const PROBE_WAT = `
   (func $apdu_buffer (result i32) (i32.const ${PROBE_APDU_BUFFER}))
   (func $apdu_capacity (result i32) (i32.const 4112))
   (func $session_reset)
+  (func $apdu_routine (param i32) (result i32)
+    (i32.ne (i32.load8_u (i32.const ${PROBE_APDU_BUFFER})) (i32.const 20)))
   (func $arg (param $n i32) (result i32)
     (i32.load align=1 (i32.add (i32.const ${PROBE_APDU_BUFFER + 1}) (i32.shl (local.get $n) (i32.const 2)))))
   (func $reply32 (param i32) (i32.store (i32.const 0x100) (local.get 0)) (call $apdu_response (i32.const 0x100) (i32.const 4)))
@@ -162,6 +167,8 @@ export const PROBE_WAT = `
         (i64.store (i32.const 0x328) (i64.extend32_s (i64.extend_i32_u (call $arg (i32.const 1)))))
         (call $apdu_response (i32.const 0x310) (i32.const 32)) (br $done)))
       (if (i32.eq (local.get $op) (i32.const 18)) (then (call $reply32 (call $recurse (i32.const 0))) (br $done)))
+      (if (i32.eq (local.get $op) (i32.const 19)) (then (call $drop_compiled_code) (call $replyEmpty) (br $done)))
+      (if (i32.eq (local.get $op) (i32.const 20)) (then (call $replyEmpty) (br $done)))
       ;; unknown operation: ISO 7816 "instruction not supported"
       (i32.store16 (i32.const 0x100) (i32.const 0x006d))
       (call $apdu_response (i32.const 0x100) (i32.const 2))))
@@ -171,6 +178,7 @@ export const PROBE_WAT = `
   (export "keyboard_leds" (func $keyboard_leds))
   (export "apdu_buffer" (func $apdu_buffer))
   (export "apdu_capacity" (func $apdu_capacity))
+  (export "apdu_routine" (func $apdu_routine))
   (export "apdu" (func $apdu))
   (export "session_reset" (func $session_reset)))
 `;

@@ -116,6 +116,18 @@ describe("PIN lock over the applets (token module)", () => {
     expect(send(token, calculate("alice@example.com")).sw).toBe(DENIED);
   });
 
+  it("asks the host to drop compiled code as a derivation starts, as it ends, and after the reseal", () => {
+    const token = provisioned();
+    const before = token.compiledCodeDropHints;
+    setPinOverUsb(token, PIN); // PBKDF2 over many ticks, then every slot sealed on a tick of its own
+    expect(token.compiledCodeDropHints - before).toBe(3);
+    token.apdu(apdu(0x80, INS_PIN, 3, 0)); // lock now: no derivation, no hint
+    expect(token.compiledCodeDropHints - before).toBe(3);
+    enterPin(token, PIN);
+    expect(pinInfo(token).state).toBe(2);
+    expect(token.compiledCodeDropHints - before).toBe(6);
+  });
+
   it("the hide-names option refuses LIST while locked; a wrong PIN on the token is counted", () => {
     const setup = provisioned();
     setPinOverUsb(setup, PIN);

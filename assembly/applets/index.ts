@@ -11,10 +11,11 @@ import {
 } from "./apdu";
 import {
   oathSelect, oathCommand, oathListEntry, oathCalculateAllEntry, oathCalculateAfterTouch, swForStatus,
-  REPLY_DEFERRED, INS_SEND_REMAINING,
+  REPLY_DEFERRED, INS_SEND_REMAINING, INS_LIST, INS_CALCULATE, INS_VALIDATE, INS_CALCULATE_ALL,
 } from "./oath";
 import { extensionCommand, extensionSlotEntry, extensionFactoryResetAfterTouch,
-  MODULE_VERSION_MAJOR, MODULE_VERSION_MINOR, MODULE_VERSION_PATCH } from "./extension";
+  MODULE_VERSION_MAJOR, MODULE_VERSION_MINOR, MODULE_VERSION_PATCH,
+  INS_LIST_SLOTS, INS_DEVICE_INFO, INS_GET_CLOCK, INS_GET_SETTING } from "./extension";
 import { STREAM_OATH_LIST, STREAM_OATH_CALCULATE_ALL, STREAM_EXTENSION_SLOTS, streamKind, streamHasMore, streamEnd } from "./stream";
 import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL, TOUCH_REASON_FACTORY_RESET } from "./touch";
 import { extensionPinAfterTouch, extensionPinForget } from "./pin-commands";
@@ -128,6 +129,28 @@ export function appletsSessionReset(): void {
   streamEnd();
   replyClear();
   deferredLe = 0;
+}
+
+/**
+ * Whether the APDU of `length` bytes at `buffer` is one a client sends routinely: SELECT, GET
+ * RESPONSE / SEND REMAINING, and the reading commands of the selected applet (YKOATH LIST,
+ * CALCULATE, CALCULATE ALL, VALIDATE; the extension's LIST SLOTS, DEVICE INFO, GET CLOCK, GET
+ * SETTING). The rest (writes, PIN, factory reset) are provisioning: rare, each with code of its own.
+ * Reads the raw header only and changes nothing (a host asks before apdu(); docs/SPEC.md).
+ */
+export function appletsApduRoutine(buffer: usize, length: u32): bool {
+  if (length < 4) return true; // refused by the parser, with no code of its own
+  const cla = <u32>load<u8>(buffer);
+  const ins = <u32>load<u8>(buffer + 1);
+  if (cla == 0 && ((ins == INS_SELECT && load<u8>(buffer + 2) == 0x04) || ins == INS_GET_RESPONSE)) return true;
+  if (selected == APPLET_OATH) {
+    return cla == 0 && (ins == INS_SEND_REMAINING || ins == INS_LIST || ins == INS_CALCULATE ||
+      ins == INS_CALCULATE_ALL || ins == INS_VALIDATE);
+  }
+  if (selected == APPLET_EXTENSION) {
+    return cla == 0x80 && (ins == INS_LIST_SLOTS || ins == INS_DEVICE_INFO || ins == INS_GET_CLOCK || ins == INS_GET_SETTING);
+  }
+  return true; // nothing selected: the command is refused
 }
 
 /** Processes one APDU of `length` bytes at `buffer`; the buffer is wiped afterwards (it may have

@@ -15,7 +15,7 @@ import { wipeReplayed } from "../store/mount";
 import { BLOB_PIN, SETTING_PIN_FAILURES, SETTING_PIN_IDLE_LOCK_SECONDS, SETTING_PIN_HIDE_NAMES,
   SETTING_PIN_PURGE_PENDING } from "../store/settings-ids";
 import { pbkdf2Begin, pbkdf2Step, pbkdf2Result, pbkdf2Cancel } from "../crypto/pbkdf2";
-import { random_fill } from "../abi";
+import { random_fill, drop_compiled_code } from "../abi";
 import {
   pinRecord, pinRecordLoad, pinRecordStart, pinRecordSealAndStore, pinRecordOpen, pinRecordIterations,
   RECORD_SALT, PIN_SALT_BYTES, DATA_KEY_BYTES,
@@ -68,6 +68,8 @@ let failuresCounted: u32 = 0; // the persisted counter including the attempt bei
 let iterationsTotal: u32 = 0;
 let iterationsLeft: u32 = 0;
 let lastActivityMs: i64 = 0;
+/** The derivation is done and derivedKey holds its result: the job finishes on the next tick. */
+let derivationDone: bool = false;
 
 function forgetDataKey(): void {
   memory.fill(dataKey, 0, DATA_KEY_BYTES);
@@ -76,6 +78,7 @@ function forgetDataKey(): void {
 
 function wipeEverything(): i32 {
   pbkdf2Cancel();
+  derivationDone = false;
   memory.fill(derivedKey, 0, DATA_KEY_BYTES);
   forgetDataKey();
   job = JOB_IDLE;
@@ -87,6 +90,7 @@ function wipeEverything(): i32 {
 /** After storeMount: finishes a wipe a power cut interrupted, and starts locked when a PIN is set. */
 export function pinInit(nowMs: i64): i32 {
   job = JOB_IDLE;
+  derivationDone = false;
   outcome = PIN_OUTCOME_NONE;
   forgetDataKey();
   lastActivityMs = nowMs;
@@ -140,6 +144,10 @@ function startDerivation(pin: usize, digits: u32, iterations: u32): i32 {
   iterationsTotal = iterations;
   iterationsLeft = iterations;
   outcome = PIN_OUTCOME_DERIVING;
+  derivationDone = false;
+  // The ticks that follow run PBKDF2, not the everyday code: a host that keeps compiled code
+  // starts them on a clean slate (docs/wasm3.md, "Compiled code: a bounded cache").
+  drop_compiled_code();
   return OK;
 }
 
@@ -195,6 +203,8 @@ export function pinSetBegin(pin: usize, digits: u32): i32 {
 export function pinCancel(): void {
   if (job == JOB_IDLE) return;
   pbkdf2Cancel();
+  derivationDone = false;
+  memory.fill(derivedKey, 0, DATA_KEY_BYTES);
   if (job == JOB_SET && jobFromState == PIN_STATE_NONE) memory.fill(dataKey, 0, DATA_KEY_BYTES);
   job = JOB_IDLE;
   outcome = PIN_OUTCOME_NONE;
@@ -300,6 +310,10 @@ export function pinTick(nowMs: i64): void {
 
 // @cold: every tick calls pinTick, and wasm3 compiles a function whole on its first call.
 function deriveSlice(nowMs: i64): void {
+  if (derivationDone) {
+    finishJob(nowMs);
+    return;
+  }
   const startMs = now_ms();
   let steps: u32 = 0;
   let left = pbkdf2Step(1);
@@ -316,10 +330,19 @@ function deriveSlice(nowMs: i64): void {
   iterationsLeft = <u32>left;
   if (left > 0) return;
   pbkdf2Result(derivedKey);
+  // The finish (open or seal the PIN record, reseal every slot, purge) is the heaviest code the
+  // token runs: it gets a tick of its own, after the derivation's code is dropped.
+  derivationDone = true;
+  drop_compiled_code();
+}
+
+function finishJob(nowMs: i64): void {
+  derivationDone = false;
   const finished = job;
   job = JOB_IDLE;
   if (finished == JOB_UNLOCK) finishUnlock(nowMs);
   else finishSet(nowMs);
+  drop_compiled_code(); // the reseal's code is not needed again; the everyday code compiles anew
 }
 
 /** Runs a derivation to its end (tests, and hosts without a tick loop). */

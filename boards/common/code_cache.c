@@ -54,7 +54,9 @@ void tk_host_trim_code(tk_host *host, int afterInit) {
   if (host->codeBudgetBytes == 0 || host->state != TK_RUNNING) return;
   uint32_t bytes = tk_host_code_bytes(host);
   if (bytes > host->codePeakBytes) host->codePeakBytes = bytes;
-  if (!afterInit && bytes <= host->codeBudgetBytes) return;
+  int wanted = host->codeDropWanted;
+  host->codeDropWanted = 0;
+  if (!afterInit && !wanted && bytes <= host->codeBudgetBytes) return;
   M3Result result = tk_host_drop_code(host);
   if (result != m3Err_none) {
     host->state = TK_STOPPED_TRAP;

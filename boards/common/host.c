@@ -40,6 +40,7 @@ static const char *find_exports(tk_host *host) {
     {"keyboard_leds", &host->keyboardLeds, 1, c_m3Type_i32, 0},
     {"apdu_buffer", &host->apduBuffer, 0, c_m3Type_i32, 1},
     {"apdu_capacity", &host->apduCapacity, 0, c_m3Type_i32, 1},
+    {"apdu_routine", &host->apduRoutine, 1, c_m3Type_i32, 1},
     {"apdu", &host->apdu, 1, c_m3Type_i32, 0},
     {"session_reset", &host->sessionReset, 0, c_m3Type_i32, 0},
   };
@@ -222,6 +223,19 @@ int tk_host_apdu_written(tk_host *host, uint32_t length) {
   uint8_t *region = NULL;
   int outcome = apdu_region(host, length, &region);
   if (outcome != TK_OK) return outcome;
+  // A provisioning command (apdu_routine() 0) runs on a clean slate, and its code goes after it:
+  // it compiles code no routine command uses (docs/wasm3.md, "Compiled code: a bounded cache").
+  if (host->codeBudgetBytes != 0) {
+    uint32_t routine = 1;
+    int asked = finish_call(host, call_export(host->apduRoutine, length));
+    if (asked == TK_OK) asked = finish_call(host, m3_GetResultsV(host->apduRoutine, &routine));
+    if (asked != TK_OK) return TK_STOPPED;
+    if (!routine) {
+      M3Result dropped = tk_host_drop_code(host);
+      if (dropped != m3Err_none) return finish_call(host, dropped);
+      host->codeDropWanted = 1;
+    }
+  }
   host->apduPending = 1;
   return end_event(host, finish_call(host, call_export(host->apdu, length)), 0);
 }

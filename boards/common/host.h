@@ -29,7 +29,7 @@ typedef enum {
 typedef struct {
   IM3Environment environment;
   IM3Runtime runtime;
-  IM3Function init, tick, button, keyboardLeds, apduBuffer, apduCapacity, apdu, sessionReset;
+  IM3Function init, tick, button, keyboardLeds, apduBuffer, apduCapacity, apduRoutine, apdu, sessionReset;
   uint8_t moduleSha256[SHA256_DIGEST_BYTES];
   tk_run_state state;
   /** TK_STOPPED_GUEST_MEMORY: the import (or export) that carried the bad pointer, e.g. "log" or
@@ -44,6 +44,9 @@ typedef struct {
    *  compiled code is dropped after init() and after any event that leaves more than this many
    *  bytes of code pages; functions compile again on their next call. Set after loading. */
   uint32_t codeBudgetBytes;
+  /** Drop all code at the end of this event, whatever the budget: the module called
+   *  drop_compiled_code(), or the event was a provisioning APDU. */
+  int codeDropWanted;
   /** How many times the code was dropped, and the most code pages seen at the end of an event. */
   uint32_t codeDrops;
   uint32_t codePeakBytes;

@@ -145,6 +145,14 @@ static m3ApiRawFunction(import_panic) {
   return TK_TRAP_PANIC;
 }
 
+// drop_compiled_code(): the hint is kept until the call returns; code can go only between calls
+// (code_cache.c). Without a budget the host keeps all code, and the hint changes nothing.
+static m3ApiRawFunction(import_drop_compiled_code) {
+  (void)_ctx; (void)_mem; (void)_sp;
+  HOST_OF(runtime)->codeDropWanted = 1;
+  return m3Err_none;
+}
+
 // u32 host_info(dst, capacity): the module's SHA-256, then the board's name and version.
 static m3ApiRawFunction(import_host_info) {
   (void)_ctx;
@@ -182,6 +190,7 @@ static const tk_import IMPORTS[] = {
   {"log", "v(iii)", import_log},
   {"panic", "v(iii)", import_panic},
   {"host_info", "i(ii)", import_host_info},
+  {"drop_compiled_code", "v()", import_drop_compiled_code},
 };
 
 M3Result tk_link_imports(IM3Module module, tk_host *host) {
