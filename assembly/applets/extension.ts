@@ -54,18 +54,21 @@ function validSlot(slot: u32): bool {
   return slot < SLOT_COUNT;
 }
 
+// @cold
 function putSlot(): u32 {
   if (!validSlot(commandP1) || commandP2 != 0) return SW_WRONG_P1P2;
   if (!parseFields(commandData, commandDataBytes, true, true)) return SW_WRONG_DATA;
   return putCredential(<i32>commandP1, fieldPeriod);
 }
 
+// @cold
 function deleteSlot(): u32 {
   if (!validSlot(commandP1) || commandP2 != 0) return SW_WRONG_P1P2;
   if (commandDataBytes != 0) return SW_WRONG_DATA;
   return swForStatus(slotDelete(commandP1));
 }
 
+// @cold
 function moveSlot(): u32 {
   if (!validSlot(commandP1) || !validSlot(commandP2)) return SW_WRONG_P1P2;
   if (commandDataBytes != 0) return SW_WRONG_DATA;
@@ -136,6 +139,7 @@ function getClock(): u32 {
   return SW_OK;
 }
 
+// @cold
 function setClock(): u32 {
   if (commandP1 != 0 || commandP2 != 0) return SW_WRONG_P1P2;
   if (commandDataBytes != 8) return SW_WRONG_LENGTH;
@@ -169,6 +173,7 @@ function getSetting(): u32 {
   return SW_OK;
 }
 
+// @cold
 function putSetting(): u32 {
   const maximum = settingMaximum(commandP1);
   if (maximum < 0 || commandP2 != 0) return SW_WRONG_P1P2;
@@ -178,6 +183,7 @@ function putSetting(): u32 {
   return swForStatus(settingPut(commandP1, value));
 }
 
+// @cold
 function factoryReset(): u32 {
   if (commandP1 != 0xde || commandP2 != 0xad) return SW_WRONG_P1P2;
   if (commandDataBytes != 0) return SW_WRONG_DATA;
