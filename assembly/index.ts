@@ -1,10 +1,11 @@
 // The module's entry: every export of the host ABI (docs/SPEC.md, "Host ABI"). Hosts call only
 // these; everything else in assembly/ is internal.
-import { apdu_response } from "./abi";
+import { apdu_response, drop_compiled_code } from "./abi";
 import { OK, ERR_RANGE } from "./status";
 import { appletsApdu, appletsApduRoutine, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset } from "./applets/index";
 import { now_ms } from "./abi";
 import { storeMount, storeMaintain } from "./store";
+import { pinFinishPending } from "./pin";
 import { typingActive } from "./ui/typing";
 import { uiInit, uiTick, uiButton, uiKeyboardLeds, uiTouchPrompt } from "./ui/panel";
 
@@ -12,7 +13,9 @@ import { uiInit, uiTick, uiButton, uiKeyboardLeds, uiTouchPrompt } from "./ui/pa
 const BOARD_DISPLAY_128X64: u32 = 1; // else 128x32
 const BOARD_NO_DISPLAY: u32 = 2; // single-button mode, no screen
 
-const APDU_CAPACITY_BYTES: u32 = 4096 + 16;
+// An extended APDU with 1 KiB of data: the longest command a client sends (a PUT) is under 300 bytes,
+// and each KiB here is a KiB of the board's RAM (wasm3 gets the module's statics only).
+const APDU_CAPACITY_BYTES: u32 = 1024 + 16;
 const apduBuffer = memory.data(<i32>APDU_CAPACITY_BYTES);
 const responseBuffer = memory.data(16);
 
@@ -70,8 +73,8 @@ export function tick(): void {
 /** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
 export function button(id: u32, down: u32): void {
   lastActivityMs = now_ms();
-  if (appletsButton(id, down)) return; // the press answered a command waiting for it
-  uiButton(id, down != 0, now_ms());
+  if (!appletsButton(id, down)) uiButton(id, down != 0, now_ms()); // else it answered a waiting command
+  if (pinFinishPending()) drop_compiled_code(); // the finish on the next tick starts on a clean slate
 }
 
 /** The host's keyboard LED output report (bit 0 NumLock, 1 CapsLock, 2 ScrollLock). */
@@ -101,11 +104,14 @@ export function session_reset(): void {
 
 /**
  * 1 when the APDU of `length` bytes in apdu_buffer() is a routine one (reading codes, listing,
- * selecting), 0 for provisioning (writes, PIN, settings, reset). Changes nothing. A host that keeps
- * compiled code asks before apdu(), and runs a provisioning command on a clean slate.
+ * selecting); 0 for provisioning (writes, PIN, settings, reset), for codes while a PIN is set (the
+ * slots are sealed), and for any APDU while a PIN derivation's finish waits for the next tick (it
+ * then starts on a clean slate). Changes nothing. A host that keeps compiled code asks before
+ * apdu(), and runs a command that is not routine on a clean slate.
  */
 export function apdu_routine(length: u32): u32 {
   if (length > APDU_CAPACITY_BYTES) return 1; // refused by apdu() with 6700
+  if (pinFinishPending()) return 0;
   return appletsApduRoutine(apduBuffer, length) ? 1 : 0;
 }
 

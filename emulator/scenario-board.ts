@@ -29,7 +29,7 @@ const RTC_MIN_SECONDS = 946_684_800;
 const RTC_END_SECONDS = 7_258_118_400;
 /** A booted board has run its loop (enumeration, first ticks) before it takes any command. */
 export const BOARD_BOOT_ADVANCE_MS = 10;
-const APDU_CAPACITY_BYTES = 4112;
+const APDU_CAPACITY_BYTES = 1040;
 const BOOT_LIMIT_US = 3_000_000;
 const EDGE_LIMIT_US = 100_000;
 const YIELD_EVERY_MS = 250;

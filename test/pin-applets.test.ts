@@ -116,7 +116,7 @@ describe("PIN lock over the applets (token module)", () => {
     expect(send(token, calculate("alice@example.com")).sw).toBe(DENIED);
   });
 
-  it("asks the host to drop compiled code as a derivation starts, as it ends, and after the reseal", () => {
+  it("asks the host to drop compiled code as a derivation starts, as it ends, after the reseal, and as PIN entry closes", () => {
     const token = provisioned();
     const before = token.compiledCodeDropHints;
     setPinOverUsb(token, PIN); // PBKDF2 over many ticks, then every slot sealed on a tick of its own
@@ -125,7 +125,39 @@ describe("PIN lock over the applets (token module)", () => {
     expect(token.compiledCodeDropHints - before).toBe(3);
     enterPin(token, PIN);
     expect(pinInfo(token).state).toBe(2);
-    expect(token.compiledCodeDropHints - before).toBe(6);
+    expect(token.compiledCodeDropHints - before).toBe(7); // 3 for the derivation, 1 as the result screen closed
+  });
+
+  it("apdu_routine: codes over sealed slots, and any command while the reseal waits for its tick, run on a clean slate", () => {
+    const token = provisioned();
+    const calculateAll = apdu(0x00, INS.CALCULATE_ALL, 0, 1, tlv(TAG.CHALLENGE, counterBytes(1)));
+    selectOath(token);
+    expect(token.apduRoutine(calculate("alice@example.com"))).toBe(true);
+    expect(token.apduRoutine(calculateAll)).toBe(true);
+    // PIN set over USB, ticked by hand up to the end of the derivation: the reseal waits for the next tick.
+    selectExtension(token);
+    const before = token.compiledCodeDropHints;
+    expect(token.apdu(apdu(0x80, INS_PIN, 1, 0, utf8(PIN)))).toBeNull();
+    token.exports.button(BUTTON_OK, 1);
+    token.exports.button(BUTTON_OK, 0);
+    for (let ticks = 0; token.compiledCodeDropHints - before < 2; ticks++) {
+      expect(ticks).toBeLessThan(10_000);
+      token.advance(10);
+    }
+    const deviceInfo = apdu(0x80, EXT.DEVICE_INFO, 0, 0);
+    expect(token.apduRoutine(deviceInfo)).toBe(false);
+    token.exports.button(BUTTON_UP, 1); // a press meanwhile asks for a drop after it too
+    expect(token.compiledCodeDropHints - before).toBe(3);
+    token.exports.button(BUTTON_UP, 0);
+    token.advance(10); // the reseal ran
+    expect(token.apduRoutine(deviceInfo)).toBe(true);
+    expect(pinInfo(token).outcome).toBe(5);
+    // Every slot is sealed now: codes open ChaCha20-Poly1305 too; listing stays routine.
+    selectOath(token);
+    expect(token.apduRoutine(calculate("alice@example.com"))).toBe(false);
+    expect(token.apduRoutine(calculateAll)).toBe(false);
+    expect(token.apduRoutine(apdu(0x00, INS.LIST, 0, 0))).toBe(true);
+    expect(send(token, calculateAll).sw).toBe(0x9000);
   });
 
   it("the hide-names option refuses LIST while locked; a wrong PIN on the token is counted", () => {

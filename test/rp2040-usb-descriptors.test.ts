@@ -122,7 +122,7 @@ describe("configuration descriptor", () => {
     expect(u32(ccid, 36)).toBe(0); // mechanical
     expect(u32(ccid, 40) & 0x00070000).toBe(0x00040000); // extended APDU level exchange
     expect(u32(ccid, 40) & 0xfe).toBe(0xfe); // automatic parameters
-    expect(u32(ccid, 44)).toBe(10 + 4112); // dwMaxCCIDMessageLength: header + the module's buffer
+    expect(u32(ccid, 44)).toBe(10 + 1040); // dwMaxCCIDMessageLength: header + the module's buffer
     expect([ccid[48], ccid[49]]).toEqual([0xff, 0xff]);
     expect(u16(ccid, 50)).toBe(0); // no LCD
     expect(ccid[52]).toBe(0); // no PIN pad

@@ -1,9 +1,9 @@
 // CCID and the vendor HID interface at the same time on the emulated board. The firmware keeps no
 // command buffer of its own: one interface at a time assembles its command in the module's APDU
 // buffer, and the other's first packet waits un-acknowledged meanwhile. Checked here: commands
-// sent on both at once (a 4112-byte extended APDU among them) all get their own answers, with
+// sent on both at once (a 1040-byte extended APDU among them) all get their own answers, with
 // codes against RFC 4226 (node:crypto) and long answers against the same command sent alone; the
-// bounds (4112 + 1 bytes is refused with an error on both); a host that stops mid-message does not
+// bounds (1040 + 1 bytes is refused with an error on both); a host that stops mid-message does not
 // lock the other interface out; an abandoned or refused command leaves no copy in RAM; while a
 // command waits for a press the other interface gets busy; a HID command waiting for a press is
 // answered 6F00 when a CCID power-on drops it.
@@ -21,7 +21,7 @@ const SELECT = Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x07, 0xa0, 0x00, 0x00, 0x0
 const KEY = Buffer.from("12345678901234567890");
 const LONG_NAME = "a-name-of-sixty-four-bytes-to-make-a-put-span-several-hid-frames";
 const LONG_KEY = Buffer.from("3132333435363738393031323334353637383930313233343536373839303132", "hex");
-const MAX_APDU_BYTES = 4112;
+const MAX_APDU_BYTES = 1040;
 const BUTTON_OK = 2;
 
 let token: EmulatedToken;
@@ -130,7 +130,7 @@ describe("CCID and HID at the same time", () => {
     expect(hex(fromHid.payload)).toBe(expectedCalculate(KEY, hidStep));
   });
 
-  it("a 4112-byte extended APDU over CCID while HID frames arrive: each answer as if sent alone", () => {
+  it("a 1040-byte extended APDU over CCID while HID frames arrive: each answer as if sent alone", () => {
     const long = new Uint8Array(MAX_APDU_BYTES);
     long.set([0x00, 0x01, 0x00, 0x00, 0x00, (MAX_APDU_BYTES - 7) >> 8, (MAX_APDU_BYTES - 7) & 0xff]);
     long.set(randomBytes(MAX_APDU_BYTES - 7), 7);
@@ -180,7 +180,7 @@ describe("CCID and HID at the same time", () => {
 });
 
 describe("bounds and abandoned commands", () => {
-  it("refuses a 4112 + 1-byte command on CCID and on HID with an error, and carries on", () => {
+  it("refuses a 1040 + 1-byte command on CCID and on HID with an error, and carries on", () => {
     const over = new Uint8Array(MAX_APDU_BYTES + 1);
     const pattern = randomBytes(48);
     over.set(pattern, 100);
@@ -188,7 +188,7 @@ describe("bounds and abandoned commands", () => {
     expect(refused.type).toBe(0x81);
     expect(refused.status & 0x40).toBe(0x40);
     expect(refused.error).toBe(1); // dwLength
-    hid.sendReports(hidFrames(over).slice(0, 1)); // its length field says 4113
+    hid.sendReports(hidFrames(over).slice(0, 1)); // its length field says 1041
     expectHidError(0x02);
     expect(inRam(pattern)).toBe(false);
     expect(hex(ccid.transmit(SELECT)).slice(-4)).toBe("9000");

@@ -19,8 +19,8 @@ import { extensionCommand, extensionSlotEntry, extensionFactoryResetAfterTouch,
 import { STREAM_OATH_LIST, STREAM_OATH_CALCULATE_ALL, STREAM_EXTENSION_SLOTS, streamKind, streamHasMore, streamEnd } from "./stream";
 import { touchPendingReason, touchExpired, touchClear, TOUCH_REASON_NONE, TOUCH_REASON_CREDENTIAL, TOUCH_REASON_FACTORY_RESET } from "./touch";
 import { extensionPinAfterTouch, extensionPinForget } from "./pin-commands";
-import { pinActivity } from "../pin";
-import { now_ms } from "../abi";
+import { pinActivity, pinState, PIN_STATE_NONE } from "../pin";
+import { now_ms, drop_compiled_code } from "../abi";
 import { accessOnSelect, accessLock, accessKeySet, accessAlgorithm, saltCopy, selectChallenge, SALT_BYTES, CHALLENGE_BYTES } from "./access";
 import { OK } from "../status";
 
@@ -132,11 +132,13 @@ export function appletsSessionReset(): void {
 }
 
 /**
- * Whether the APDU of `length` bytes at `buffer` is one a client sends routinely: SELECT, GET
- * RESPONSE / SEND REMAINING, and the reading commands of the selected applet (YKOATH LIST,
- * CALCULATE, CALCULATE ALL, VALIDATE; the extension's LIST SLOTS, DEVICE INFO, GET CLOCK, GET
- * SETTING). The rest (writes, PIN, factory reset) are provisioning: rare, each with code of its own.
- * Reads the raw header only and changes nothing (a host asks before apdu(); docs/SPEC.md).
+ * Whether the APDU of `length` bytes at `buffer` is a routine one that may run on whatever code is
+ * compiled: SELECT, GET RESPONSE / SEND REMAINING, and the reading commands of the selected applet
+ * (YKOATH LIST, CALCULATE, CALCULATE ALL, VALIDATE; the extension's LIST SLOTS, DEVICE INFO, GET
+ * CLOCK, GET SETTING). Not routine: provisioning (writes, PIN, factory reset: rare, each with code of
+ * its own), and CALCULATE / CALCULATE ALL while a PIN is set (every slot is sealed: the heaviest
+ * routine work, ChaCha20-Poly1305 on top of the HMAC). Reads the raw header only and changes
+ * nothing (a host asks before apdu(); docs/SPEC.md).
  */
 export function appletsApduRoutine(buffer: usize, length: u32): bool {
   if (length < 4) return true; // refused by the parser, with no code of its own
@@ -144,8 +146,9 @@ export function appletsApduRoutine(buffer: usize, length: u32): bool {
   const ins = <u32>load<u8>(buffer + 1);
   if (cla == 0 && ((ins == INS_SELECT && load<u8>(buffer + 2) == 0x04) || ins == INS_GET_RESPONSE)) return true;
   if (selected == APPLET_OATH) {
-    return cla == 0 && (ins == INS_SEND_REMAINING || ins == INS_LIST || ins == INS_CALCULATE ||
-      ins == INS_CALCULATE_ALL || ins == INS_VALIDATE);
+    if (cla != 0) return false;
+    if (ins == INS_CALCULATE || ins == INS_CALCULATE_ALL) return pinState() == PIN_STATE_NONE;
+    return ins == INS_SEND_REMAINING || ins == INS_LIST || ins == INS_VALIDATE;
   }
   if (selected == APPLET_EXTENSION) {
     return cla == 0x80 && (ins == INS_LIST_SLOTS || ins == INS_DEVICE_INFO || ins == INS_GET_CLOCK || ins == INS_GET_SETTING);
@@ -174,6 +177,9 @@ export function appletsApdu(buffer: usize, length: u32): void {
       sendStatus(SW_CONDITIONS_NOT_SATISFIED);
     } else {
       finish(SW_OK, commandLe);
+      // The last part of a long answer over sealed slots (CALCULATE ALL, LIST): its first part ran on
+      // a clean slate (apdu_routine), and the unsealing code need not outlive the answer.
+      if (!replyRemainingPending() && pinState() != PIN_STATE_NONE) drop_compiled_code();
     }
   } else {
     streamEnd();

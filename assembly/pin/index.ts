@@ -112,6 +112,9 @@ export function pinInit(nowMs: i64): i32 {
 export function pinState(): u32 { return state; }
 export function pinOutcome(): u32 { return outcome; }
 export function pinBusy(): bool { return job != JOB_IDLE; }
+/** The next tick runs a derivation's finish, the heaviest code the token runs: whatever runs before
+ *  it should leave no compiled code behind (drop_compiled_code). */
+export function pinFinishPending(): bool { return derivationDone; }
 /** Whether codes, names and secrets may be used: no PIN, or unlocked. */
 export function pinOpen(): bool { return state != PIN_STATE_LOCKED; }
 /** Wrong PINs since the last right one (persisted). */

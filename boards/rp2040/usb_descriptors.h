@@ -24,7 +24,7 @@
 
 // CCID: the largest APDU the module takes (apdu_capacity) plus the 10-byte message header.
 #define CCID_HEADER_BYTES 10u
-#define CCID_MAX_APDU_BYTES 4112u
+#define CCID_MAX_APDU_BYTES 1040u
 #define CCID_MAX_MESSAGE_BYTES (CCID_HEADER_BYTES + CCID_MAX_APDU_BYTES)
 
 extern const uint8_t usb_device_descriptor[18];
