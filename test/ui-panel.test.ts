@@ -6,6 +6,7 @@ import { instantiateWithHost, quietDevices } from "../host-sim/instance.js";
 import { readModule } from "../host-sim/paths.js";
 import { NorFlash } from "../host-sim/flash.js";
 import { SimClock } from "../host-sim/clock.js";
+import { SimSession } from "../host-sim/sim-session.js";
 import { frameToArt, frameToText, FrameLike } from "../host-sim/display.js";
 import { DEFAULT_REGION_BYTES, BOARD_NO_DISPLAY } from "../host-sim/token.js";
 import {
@@ -88,6 +89,21 @@ describe("front panel", () => {
     expect(none.displayText()).toEqual(["No credentials", "add one over USB"]);
     none.press("ok");
     expect(none.typed).toBe("");
+  });
+
+  it("saves the slot typed last once the panel has been idle for 5 s, not in the press", () => {
+    const s = session({ credentials: [DEMO_CREDENTIAL, GITHUB] });
+    s.press("down");
+    s.press("ok");
+    expect(s.typed).toBe(oracleTotp(GITHUB.secret, trueSeconds(s)));
+    const reboot = () => new SimSession({ flash: s.token.flash, clock: new SimClock(trueSeconds(s)) });
+    const early = reboot();
+    early.run(100);
+    expect(early.displayText()[0]).toBe("00 demo@totpkey"); // a power cut now forgets the choice
+    s.run(5_000);
+    const later = reboot();
+    later.run(100);
+    expect(later.displayText()[0]).toBe("04 GitHub");
   });
 
   it("goes dark after the display timeout; the waking press does nothing else", () => {

@@ -6,6 +6,7 @@
 // (wait / no time / no keyboard), typing, the code. The display goes dark after the timeout setting; the first press
 // then only wakes it.
 import { OK as STATUS_OK } from "../status";
+import { drop_compiled_code } from "../abi";
 import {
   slotUsed, slotKind, slotDigits, slotPeriodSeconds, slotNameCopy, slotTotp, slotHotpNext, settingGet, settingPut,
   SLOT_COUNT, NAME_MAX_BYTES, KIND_TOTP, KIND_HOTP,
@@ -73,6 +74,10 @@ let waitStep: i64 = -1;         // the time step the "wait" message is about
 let upDownAtMs: i64 = -1;       // when UP went down (PIN menu hold), -1 when up
 let upHoldDone: bool = false;
 let pinStateSeen: u32 = 0;
+// The slot typed last, saved as SETTING_SELECTED_SLOT once the panel has been idle (-1: saved):
+// a flash write in the press itself would put the store's write path into every press's code.
+let slotToRemember: i32 = -1;
+const REMEMBER_AFTER_IDLE_MS: i64 = 5000;
 
 // Per slot: 1 + the TOTP time step last typed (0: none), so a second press in one step says "wait".
 const typedStepPlusOne = memory.data(<i32>SLOT_COUNT * 8);
@@ -225,7 +230,7 @@ function typeCurrent(nowMs: i64): void {
     store<i64>(typedStepPlusOne + <usize>slot * 8, 0);
     showMessage(MESSAGE_NO_KEYBOARD, nowMs, MESSAGE_MS);
   }
-  if (settingGet(SETTING_SELECTED_SLOT, -1) != currentSlot) settingPut(SETTING_SELECTED_SLOT, currentSlot);
+  slotToRemember = currentSlot;
   renderWanted = true;
 }
 
@@ -359,6 +364,15 @@ function noteRendered(second: i64): void {
   renderedAwake = displayAwake;
 }
 
+// @cold: once per typed slot, seconds after the press.
+function rememberSlot(): void {
+  if (settingGet(SETTING_SELECTED_SLOT, -1) != slotToRemember) {
+    settingPut(SETTING_SELECTED_SLOT, slotToRemember);
+    drop_compiled_code(); // the store's write path is not everyday code
+  }
+  slotToRemember = -1;
+}
+
 /** Timers: typing pace, long press, messages, display timeout, redraws. */
 export function uiTick(nowMs: i64): void {
   pinTick(nowMs); // a slice of key derivation, and the idle lock
@@ -388,6 +402,7 @@ export function uiTick(nowMs: i64): void {
     message = MESSAGE_NONE;
     renderWanted = true;
   }
+  if (slotToRemember >= 0 && !typingActive() && nowMs - lastActivityMs >= REMEMBER_AFTER_IDLE_MS) rememberSlot();
   if (currentSlot >= 0 && !slotUsed(<u32>currentSlot)) selectSlot(nextUsedSlot(currentSlot, 1), nowMs);
   else if (currentSlot < 0) {
     const first = nextUsedSlot(<i32>SLOT_COUNT - 1, 1);

@@ -8,6 +8,7 @@ import {
   PIN_DIGITS_MIN, PIN_DIGITS_MAX, PIN_OUTCOME_UNLOCKED, PIN_OUTCOME_WRONG, PIN_OUTCOME_WIPED, PIN_OUTCOME_SET,
 } from "../pin";
 import { constantTimeEqual } from "../crypto/compare";
+import { drop_compiled_code } from "../abi";
 import { fbClear, fbDrawString, fbDrawBytes, fbFillRect, fbFrameRect, fbHeight, DISPLAY_WIDTH_PX } from "./framebuffer";
 import { drawNumber } from "./screens";
 import { GLYPH_ADVANCE_PX } from "./font";
@@ -188,6 +189,7 @@ function entryTick(nowMs: i64): bool {
       lastInputMs = nowMs;
     } else {
       mode = MODE_IDLE;
+      drop_compiled_code(); // PIN entry is over: its screens' code need not stay
     }
     return true;
   }
