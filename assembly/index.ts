@@ -104,8 +104,8 @@ export function session_reset(): void {
 
 /**
  * 1 when the APDU of `length` bytes in apdu_buffer() is a routine one (reading codes, listing,
- * selecting); 0 for provisioning (writes, PIN, settings, reset), for codes while a PIN is set (the
- * slots are sealed), and for any APDU while a PIN derivation's finish waits for the next tick (it
+ * selecting); 0 for provisioning (writes, PIN, settings, reset), for codes and name lists while a
+ * PIN is set (the slots are sealed), and for any APDU while a PIN derivation's finish waits for the next tick (it
  * then starts on a clean slate). Changes nothing. A host that keeps compiled code asks before
  * apdu(), and runs a command that is not routine on a clean slate.
  */

@@ -44,6 +44,9 @@ let selected: u32 = APPLET_NONE;
 let deferredLe: u32 = 0;
 /** The OK press that answered a touch: its release is ours too. */
 let swallowOkRelease: bool = false;
+/** A press answered a waiting command (TOUCH_REASON_*): the answer runs at the start of the next
+ *  tick, on the code cache the host emptied after the press. TOUCH_REASON_NONE: none due. */
+let answerDueReason: u32 = TOUCH_REASON_NONE;
 
 function bytesEqual(a: usize, b: usize, length: u32): bool {
   for (let i: u32 = 0; i < length; i++) {
@@ -126,6 +129,7 @@ export function appletsSessionReset(): void {
   selected = APPLET_NONE;
   accessLock();
   touchClear();
+  answerDueReason = TOUCH_REASON_NONE;
   streamEnd();
   replyClear();
   deferredLe = 0;
@@ -136,8 +140,8 @@ export function appletsSessionReset(): void {
  * compiled: SELECT, GET RESPONSE / SEND REMAINING, and the reading commands of the selected applet
  * (YKOATH LIST, CALCULATE, CALCULATE ALL, VALIDATE; the extension's LIST SLOTS, DEVICE INFO, GET
  * CLOCK, GET SETTING). Not routine: provisioning (writes, PIN, factory reset: rare, each with code of
- * its own), and CALCULATE / CALCULATE ALL while a PIN is set (every slot is sealed: the heaviest
- * routine work, ChaCha20-Poly1305 on top of the HMAC). Reads the raw header only and changes
+ * its own), and CALCULATE, CALCULATE ALL, LIST and LIST SLOTS while a PIN is set (every slot and
+ * name is sealed: ChaCha20-Poly1305 on top of the rest). Reads the raw header only and changes
  * nothing (a host asks before apdu(); docs/SPEC.md).
  */
 export function appletsApduRoutine(buffer: usize, length: u32): bool {
@@ -147,11 +151,13 @@ export function appletsApduRoutine(buffer: usize, length: u32): bool {
   if (cla == 0 && ((ins == INS_SELECT && load<u8>(buffer + 2) == 0x04) || ins == INS_GET_RESPONSE)) return true;
   if (selected == APPLET_OATH) {
     if (cla != 0) return false;
-    if (ins == INS_CALCULATE || ins == INS_CALCULATE_ALL) return pinState() == PIN_STATE_NONE;
-    return ins == INS_SEND_REMAINING || ins == INS_LIST || ins == INS_VALIDATE;
+    if (ins == INS_CALCULATE || ins == INS_CALCULATE_ALL || ins == INS_LIST) return pinState() == PIN_STATE_NONE;
+    return ins == INS_SEND_REMAINING || ins == INS_VALIDATE;
   }
   if (selected == APPLET_EXTENSION) {
-    return cla == 0x80 && (ins == INS_LIST_SLOTS || ins == INS_DEVICE_INFO || ins == INS_GET_CLOCK || ins == INS_GET_SETTING);
+    if (cla != 0x80) return false;
+    if (ins == INS_LIST_SLOTS) return pinState() == PIN_STATE_NONE;
+    return ins == INS_DEVICE_INFO || ins == INS_GET_CLOCK || ins == INS_GET_SETTING;
   }
   return true; // nothing selected: the command is refused
 }
@@ -162,6 +168,7 @@ export function appletsApdu(buffer: usize, length: u32): void {
   // A new command while one waits for a press: the host gave up on it (the ABI forbids this, but a
   // reset reader does it); the waiting command is dropped unanswered.
   if (touchPendingReason() != TOUCH_REASON_NONE) touchClear();
+  answerDueReason = TOUCH_REASON_NONE;
   extensionPinForget(); // a PIN waiting for its press never outlives its command
   pinActivity(now_ms()); // a command restarts the PIN's idle time
   const parsed = commandParse(buffer, length);
@@ -191,10 +198,14 @@ export function appletsApdu(buffer: usize, length: u32): void {
   memory.fill(buffer, 0, <usize>length);
 }
 
-/** Called from tick(): ends a wait for a press that timed out (security status not satisfied, the
- *  word ykman reports as a touch timeout). */
+/** Called from tick(): answers a command whose press came since the last tick, and ends a wait for
+ *  a press that timed out (security status not satisfied, the word ykman reports as a touch timeout). */
 export function appletsTick(nowMs: i64): void {
-  if (touchExpired(nowMs)) {
+  if (answerDueReason != TOUCH_REASON_NONE) {
+    const reason = answerDueReason;
+    answerDueReason = TOUCH_REASON_NONE;
+    answerTouch(reason);
+  } else if (touchExpired(nowMs)) {
     touchClear();
     extensionPinForget();
     sendStatus(SW_SECURITY_NOT_SATISFIED);
@@ -211,18 +222,22 @@ export function appletsButton(id: u32, down: u32): bool {
   }
   const reason = touchPendingReason();
   if (down == 0 || reason == TOUCH_REASON_NONE) return false;
-  answerTouch(reason);
+  // The answer is heavy work (removing a PIN reopens every slot, a reset wipes the store, a sealed
+  // code opens its slot): it runs on the next tick, after the host dropped the code this press ran on.
+  touchClear();
+  swallowOkRelease = true;
+  answerDueReason = reason;
+  drop_compiled_code();
   return true;
 }
 
-// @cold: every press goes through appletsButton; this part runs only when a command waits for one.
+// @cold: runs only when a command waited for a press, on the tick after it.
 function answerTouch(reason: u32): void {
-  touchClear();
-  swallowOkRelease = true;
   replyClear();
   const sw = reason == TOUCH_REASON_CREDENTIAL ? oathCalculateAfterTouch()
     : reason == TOUCH_REASON_FACTORY_RESET ? extensionFactoryResetAfterTouch() : extensionPinAfterTouch(reason);
   finish(sw, deferredLe);
+  drop_compiled_code(); // the answer's code is not everyday code
 }
 
 /** What a waiting command needs a press for (touch.ts TOUCH_REASON_*), 0 when nothing waits: the
