@@ -96,8 +96,11 @@ export class Token {
   /** Whether the module calls `command` routine (apdu_routine): what a host that keeps compiled code
    *  asks before sending it. Leaves the module as it was. */
   apduRoutine(command: Uint8Array): boolean {
-    new Uint8Array(this.exports.memory.buffer, this.exports.apdu_buffer(), command.length).set(command);
-    return this.exports.apdu_routine(command.length) === 1;
+    const buffer = new Uint8Array(this.exports.memory.buffer, this.exports.apdu_buffer(), command.length);
+    buffer.set(command);
+    const routine = this.exports.apdu_routine(command.length) === 1;
+    buffer.fill(0); // apdu() would have wiped it: the command may hold a key
+    return routine;
   }
 
   tick(): void {

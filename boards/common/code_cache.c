@@ -51,11 +51,11 @@ M3Result tk_host_compiled(IM3Function function) {
 }
 
 void tk_host_trim_code(tk_host *host, int afterInit) {
+  int wanted = host->codeDropWanted;
+  host->codeDropWanted = 0;  // a hint is for the event that gave it, kept or not
   if (host->codeBudgetBytes == 0 || host->state != TK_RUNNING) return;
   uint32_t bytes = tk_host_code_bytes(host);
   if (bytes > host->codePeakBytes) host->codePeakBytes = bytes;
-  int wanted = host->codeDropWanted;
-  host->codeDropWanted = 0;
   if (!afterInit && !wanted && bytes <= host->codeBudgetBytes) return;
   M3Result result = tk_host_drop_code(host);
   if (result != m3Err_none) {

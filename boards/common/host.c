@@ -229,12 +229,13 @@ int tk_host_apdu_written(tk_host *host, uint32_t length) {
     uint32_t routine = 1;
     int asked = finish_call(host, call_export(host->apduRoutine, length));
     if (asked == TK_OK) asked = finish_call(host, m3_GetResultsV(host->apduRoutine, &routine));
-    if (asked != TK_OK) return TK_STOPPED;
-    if (!routine) {
-      M3Result dropped = tk_host_drop_code(host);
-      if (dropped != m3Err_none) return finish_call(host, dropped);
-      host->codeDropWanted = 1;
+    M3Result dropped = m3Err_none;
+    if (asked == TK_OK && !routine) dropped = tk_host_drop_code(host);
+    if (asked != TK_OK || dropped != m3Err_none) {
+      memset(region, 0, length);  // the command never reaches apdu(), which wipes it: it may hold a key
+      return asked != TK_OK ? TK_STOPPED : finish_call(host, dropped);
     }
+    if (!routine) host->codeDropWanted = 1;
   }
   host->apduPending = 1;
   return end_event(host, finish_call(host, call_export(host->apdu, length)), 0);
