@@ -96,7 +96,7 @@ describe("front panel", () => {
     s.press("down");
     s.press("ok");
     expect(s.typed).toBe(oracleTotp(GITHUB.secret, trueSeconds(s)));
-    const reboot = () => new SimSession({ flash: s.token.flash, clock: new SimClock(trueSeconds(s)) });
+    const reboot = () => new SimSession({ flash: s.token.flash.clone(), clock: new SimClock(trueSeconds(s)) });
     const early = reboot();
     early.run(100);
     expect(early.displayText()[0]).toBe("00 demo@totpkey"); // a power cut now forgets the choice

@@ -366,7 +366,8 @@ function noteRendered(second: i64): void {
 
 // @cold: once per typed slot, seconds after the press.
 function rememberSlot(): void {
-  if (settingGet(SETTING_SELECTED_SLOT, -1) != slotToRemember) {
+  // Not for a slot deleted meanwhile (a wipe, a factory reset): the store holds nothing of it now.
+  if (slotUsed(<u32>slotToRemember) && settingGet(SETTING_SELECTED_SLOT, -1) != slotToRemember) {
     settingPut(SETTING_SELECTED_SLOT, slotToRemember);
     drop_compiled_code(); // the store's write path is not everyday code
   }
