@@ -65,5 +65,11 @@ export function often(x: i32): i32 {
       });
     expect(marked.length).toBeGreaterThan(10);
     expect(marked.filter((name) => !functions.has(name))).toEqual([]);
+    // Every comment line that says @cold is a mark the transform picks up (none sits a line too far
+    // from its function, or above something else).
+    const markLines = sourcesUnder(join(root, "assembly"))
+      .filter((path) => !path.includes(`${join("assembly", "testkit")}`))
+      .flatMap((path) => readFileSync(path, "utf8").split("\n").filter((line) => /^\s*\/\/.*@cold\b/.test(line)));
+    expect(markLines.length).toBe(marked.length);
   });
 });

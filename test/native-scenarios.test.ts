@@ -67,10 +67,13 @@ describe("scenario runners agree on script errors", () => {
     });
   }
 
-  it("an APDU longer than the module's buffer is a script error in both", () => {
-    const script = `apdu ${"00".repeat(4113)}\n`;
-    expect(runScenario(script).exitCode).toBe(EXIT_SCRIPT_ERROR);
-    expect(runNative(script).status).toBe(EXIT_SCRIPT_ERROR);
+  it("an APDU longer than the module's 1040-byte buffer is a script error in both; one that fills it is sent", () => {
+    const script = (bytes: number) => `apdu ${"00".repeat(bytes)}\n`;
+    expect(runScenario(script(1041)).exitCode).toBe(EXIT_SCRIPT_ERROR);
+    expect(runNative(script(1041)).status).toBe(EXIT_SCRIPT_ERROR);
+    const sim = runScenario(script(1040));
+    expect(sim.exitCode).toBe(EXIT_OK);
+    expect(runNative(script(1040)).stdout).toBe(sim.output);
   });
 
   it("an empty script boots the module and ends", () => {

@@ -85,7 +85,7 @@ describe("CCID", () => {
 
   it("carries an extended APDU spanning many packets", () => {
     ccid.powerOn();
-    const apdu = new Uint8Array(7 + 1000); // 17 bulk packets; the module's buffer is 1040 bytes
+    const apdu = new Uint8Array(7 + 1000); // 16 bulk packets with the CCID header; the module's buffer is 1040 bytes
     apdu.set([0x00, 0x01, 0x00, 0x00, 0x00, 1000 >> 8, 1000 & 0xff]);
     const response = ccid.transmit(apdu);
     expect(response.length).toBeGreaterThanOrEqual(2);
