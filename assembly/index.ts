@@ -2,7 +2,9 @@
 // these; everything else in assembly/ is internal.
 import { apdu_response, drop_compiled_code } from "./abi";
 import { OK, ERR_RANGE } from "./status";
-import { appletsApdu, appletsApduRoutine, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset } from "./applets/index";
+import {
+  appletsApdu, appletsApduRoutine, appletsAnswerDue, appletsTick, appletsButton, appletsTouchPending, appletsSessionReset,
+} from "./applets/index";
 import { now_ms } from "./abi";
 import { storeMount, storeMaintain } from "./store";
 import { pinFinishPending } from "./pin";
@@ -70,11 +72,19 @@ export function tick(): void {
   }
 }
 
+// Heavy work waits for the next tick (a PIN derivation's finish, the answer to a command a press
+// confirmed), which must start on an emptied code cache: whatever event comes before that tick
+// leaves no compiled code behind (apdu_routine says 0, button asks for a drop).
+function heavyTickDue(): bool {
+  return pinFinishPending() || appletsAnswerDue();
+}
+
 /** A debounced button edge: id 0 UP, 1 DOWN, 2 OK; down 1 pressed, 0 released. */
 export function button(id: u32, down: u32): void {
-  lastActivityMs = now_ms();
-  if (!appletsButton(id, down)) uiButton(id, down != 0, now_ms()); // else it answered a waiting command
-  if (pinFinishPending()) drop_compiled_code(); // the finish on the next tick starts on a clean slate
+  const nowMs = now_ms();
+  lastActivityMs = nowMs;
+  if (!appletsButton(id, down)) uiButton(id, down != 0, nowMs); // else it answered a waiting command
+  if (heavyTickDue()) drop_compiled_code();
 }
 
 /** The host's keyboard LED output report (bit 0 NumLock, 1 CapsLock, 2 ScrollLock). */
@@ -105,13 +115,13 @@ export function session_reset(): void {
 /**
  * 1 when the APDU of `length` bytes in apdu_buffer() is a routine one (reading codes, listing,
  * selecting); 0 for provisioning (writes, PIN, settings, reset), for codes and name lists while a
- * PIN is set (the slots are sealed), and for any APDU while a PIN derivation's finish waits for the next tick (it
- * then starts on a clean slate). Changes nothing. A host that keeps compiled code asks before
+ * PIN is set (the slots are sealed), and for any APDU while heavy work waits for the next tick (a
+ * PIN derivation's finish, a confirmed command's answer; it then starts on a clean slate). Changes nothing. A host that keeps compiled code asks before
  * apdu(), and runs a command that is not routine on a clean slate.
  */
 export function apdu_routine(length: u32): u32 {
   if (length > APDU_CAPACITY_BYTES) return 1; // refused by apdu() with 6700
-  if (pinFinishPending()) return 0;
+  if (heavyTickDue()) return 0;
   return appletsApduRoutine(apduBuffer, length) ? 1 : 0;
 }
 

@@ -143,6 +143,10 @@ describe("PIN lock over the applets (token module)", () => {
     expect(token.apdu(apdu(0x80, INS_PIN, 1, 0, utf8(PIN)))).toBeNull();
     token.exports.button(BUTTON_OK, 1);
     token.exports.button(BUTTON_OK, 0);
+    // The press confirmed it: the answer (which starts the derivation) waits for the next tick.
+    expect(token.apduRoutine(deviceInfo)).toBe(false);
+    token.tick();
+    expect(token.apduRoutine(deviceInfo)).toBe(true); // deriving: light work per tick
     for (let ticks = 0; token.apduRoutine(deviceInfo); ticks++) {
       expect(ticks).toBeLessThan(10_000);
       token.advance(10);

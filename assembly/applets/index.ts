@@ -226,8 +226,7 @@ export function appletsButton(id: u32, down: u32): bool {
   // code opens its slot): it runs on the next tick, after the host dropped the code this press ran on.
   touchClear();
   swallowOkRelease = true;
-  answerDueReason = reason;
-  drop_compiled_code();
+  answerDueReason = reason; // index.ts asks the host for a drop after this press (heavyTickDue)
   return true;
 }
 
@@ -238,6 +237,11 @@ function answerTouch(reason: u32): void {
     : reason == TOUCH_REASON_FACTORY_RESET ? extensionFactoryResetAfterTouch() : extensionPinAfterTouch(reason);
   finish(sw, deferredLe);
   drop_compiled_code(); // the answer's code is not everyday code
+}
+
+/** A press answered a waiting command, and the answer runs on the next tick. */
+export function appletsAnswerDue(): bool {
+  return answerDueReason != TOUCH_REASON_NONE;
 }
 
 /** What a waiting command needs a press for (touch.ts TOUCH_REASON_*), 0 when nothing waits: the
